@@ -1,0 +1,55 @@
+/** The device authorization response (RFC 8628 §3.2) turned into a {@link DeviceAuthorization}. */
+import { ResponseError } from "./errors.ts";
+import { deviceAuthorization, type DeviceAuthorization } from "./result.ts";
+
+/** RFC 8628 §3.2: "If no value is provided, clients MUST use 5 as the default." */
+export const DEFAULT_INTERVAL_S = 5;
+/** Codes are clamped to live at most a day, so no timer is ever asked to wait longer. */
+export const MAX_EXPIRES_IN_S = 86_400;
+
+export interface AuthorizationFields {
+  deviceCode: string;
+  userCode: string;
+  verificationUri: string | undefined;
+  verificationUriComplete?: string | undefined;
+  expiresIn: number;
+  interval?: number | undefined;
+}
+
+/**
+ * Applies the RFC defaults and the documented clamps: `interval` absent, zero, negative or not a
+ * number → 5 s; below 1 s → 1 s; `expires_in` clamped to 1 s … 24 h. Verification URIs must be
+ * http(s): anything else (`javascript:`, `file:`) is refused so no caller ever opens it.
+ */
+export function toDeviceAuthorization(fields: AuthorizationFields, now = Date.now()): DeviceAuthorization {
+  const expiresIn = Math.min(Math.max(Math.floor(fields.expiresIn), 1), MAX_EXPIRES_IN_S);
+  const interval =
+    typeof fields.interval === "number" && Number.isFinite(fields.interval) && fields.interval > 0
+      ? Math.min(Math.max(fields.interval, 1), expiresIn)
+      : DEFAULT_INTERVAL_S;
+  const result = deviceAuthorization({
+    deviceCode: fields.deviceCode,
+    userCode: fields.userCode,
+    verificationUri: webUrl(fields.verificationUri, "verification_uri"),
+    expiresIn,
+    interval,
+    expiresAt: now + expiresIn * 1000,
+  });
+  if (fields.verificationUriComplete !== undefined) {
+    result.verificationUriComplete = webUrl(fields.verificationUriComplete, "verification_uri_complete");
+  }
+  return result;
+}
+
+function webUrl(value: string | undefined, name: string): string {
+  let url: URL | undefined;
+  try {
+    url = value ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== "https:" && url?.protocol !== "http:") {
+    throw new ResponseError("invalid_response", `${name} is missing or not an http(s) URL`, 200);
+  }
+  return value as string;
+}

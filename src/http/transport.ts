@@ -1,0 +1,138 @@
+/**
+ * Everything every request shares, whatever the provider: the injected `fetch`, the refusal of
+ * plain http and of redirects, the per-request timeout, the response size cap, and the mapping of
+ * thrown failures onto typed errors.
+ */
+import { ConfigurationError, DeviceFlowError, NetworkError, ResponseError } from "../errors.ts";
+
+/** Options every provider factory takes. */
+export interface TransportOptions {
+  /** A `fetch` to use instead of the global one (proxies, tests, instrumentation); called unbound. */
+  fetch?: (input: Request) => Promise<Response>;
+  /** Extra headers for every request. */
+  headers?: Record<string, string>;
+  /** Allow plain `http:` to hosts other than loopback. Never do this in production. */
+  allowInsecureRequests?: boolean;
+  /** Milliseconds before one request (and the reading of its body) is given up. Default 30 000. */
+  timeout?: number;
+  /** Largest response body read, in bytes. Default 1 MiB. */
+  maxResponseBytes?: number;
+}
+
+/** The per-call options every flow function takes. */
+export interface CallOptions {
+  /** Aborts the call; it then rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+export interface Transport {
+  /** The `fetch` handed to openapi-fetch. */
+  fetch: (input: Request) => Promise<Response>;
+  headers: Record<string, string>;
+  /** Runs one openapi-fetch call under the caller's signal and the timeout. */
+  send<T>(call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** Refuses a URL the options do not allow; returns it otherwise. */
+  checkUrl(url: string): string;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_BYTES = 1 << 20;
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+export function createTransport(options: TransportOptions = {}): Transport {
+  const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_BYTES;
+
+  async function guardedFetch(request: Request): Promise<Response> {
+    const response = await (options.fetch ?? globalThis.fetch)(request);
+    // A redirect would resend the body (the device code, maybe the secret) somewhere else.
+    if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+      void response.body?.cancel().catch(() => {});
+      throw new ResponseError("unexpected_redirect", `unexpected redirect (HTTP ${response.status})`, response.status);
+    }
+    return capBody(response, maxBytes);
+  }
+
+  async function send<T>(call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new NetworkError("timeout", `no answer within ${timeout} ms`)),
+      timeout,
+    );
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await call(controller.signal);
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (controller.signal.aborted) throw controller.signal.reason;
+      throw asDeviceFlowError(error);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  function checkUrl(url: string): string {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigurationError("invalid_url", `not a URL: ${url}`);
+    }
+    const insecure = parsed.protocol === "http:" && !LOOPBACK.test(parsed.hostname);
+    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+      throw new ConfigurationError("invalid_url", `not an http(s) URL: ${parsed.origin}`);
+    }
+    if (insecure && !options.allowInsecureRequests) {
+      throw new ConfigurationError(
+        "insecure_url",
+        `refusing plain http to ${parsed.host}: use https, or set allowInsecureRequests`,
+      );
+    }
+    return url;
+  }
+
+  return { fetch: guardedFetch, headers: options.headers ?? {}, send, checkUrl };
+}
+
+/** Reads at most `max` bytes: a declared larger body is refused, an undeclared one is counted. */
+function capBody(response: Response, max: number): Response {
+  const declared = response.headers.get("content-length");
+  if (declared !== null && Number(declared) <= max) return response;
+  if (declared !== null) {
+    void response.body?.cancel().catch(() => {});
+    throw tooLarge(response.status, max);
+  }
+  if (!response.body) return response;
+  let seen = 0;
+  const counted = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > max) controller.error(tooLarge(response.status, max));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  return new Response(counted, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
+const tooLarge = (status: number, max: number) =>
+  new ResponseError("response_too_large", `response body over ${max} bytes`, status);
+
+function asDeviceFlowError(error: unknown): DeviceFlowError {
+  if (error instanceof DeviceFlowError) return error;
+  // openapi-fetch reading a size-capped body: the stream's error is the cause.
+  if (error instanceof Error && error.cause instanceof DeviceFlowError) return error.cause;
+  if (error instanceof SyntaxError) {
+    return new ResponseError("invalid_response", "response body is not valid JSON");
+  }
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new NetworkError("network_error", `request failed (${detail})`);
+}

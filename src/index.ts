@@ -1,0 +1,44 @@
+/**
+ * device-flow-sdk: the OAuth 2.0 Device Authorization Grant (RFC 8628) against any provider,
+ * with one result vocabulary.
+ * @packageDocumentation
+ */
+export { startDeviceAuthorization } from "./start.ts";
+export { pollForToken } from "./poll.ts";
+export { waitForToken, type WaitOptions } from "./wait.ts";
+export { refreshToken } from "./refresh.ts";
+export type { Provider, StartOptions, RefreshOptions } from "./provider.ts";
+export type {
+  AlreadyUsed,
+  Authorized,
+  Denied,
+  DeviceAuthorization,
+  Expired,
+  InvalidCode,
+  Pending,
+  PollError,
+  PollResult,
+  RefreshResult,
+  SlowDown,
+  TerminalResult,
+  TokenSet,
+} from "./result.ts";
+export type { Clock } from "./clock.ts";
+export type { CallOptions, TransportOptions } from "./http/transport.ts";
+export {
+  ConfigurationError,
+  DeviceFlowError,
+  NetworkError,
+  OAuthError,
+  ResponseError,
+} from "./errors.ts";
+export { rfc8628, rfc8628ErrorCodes, type ClientAuth, type Rfc8628Options } from "./providers/rfc8628.ts";
+export { trakt, traktStatuses, type TraktOptions } from "./providers/trakt.ts";
+export { transparenc, transparencErrorCodes, type TransparencOptions } from "./providers/transparenc.ts";
+export {
+  fakts,
+  faktsStatuses,
+  type FaktsClientKind,
+  type FaktsManifest,
+  type FaktsOptions,
+} from "./providers/fakts.ts";

@@ -1,0 +1,31 @@
+/**
+ * The one interface between the flow functions and the providers. An adapter knows its wire
+ * dialect and nothing else: how to ask for a device code, how to ask for a token, and a table from
+ * what came back to a {@link PollResult} member. It never waits, retries or loops.
+ */
+import type { CallOptions } from "./http/transport.ts";
+import type { DeviceAuthorization, PollResult, RefreshResult } from "./result.ts";
+
+export interface StartOptions extends CallOptions {
+  /** Space-delimited scopes (RFC 6749 §3.3). */
+  scope?: string;
+}
+
+export interface RefreshOptions extends CallOptions {
+  /** A narrower scope for the new token (RFC 6749 §6). */
+  scope?: string;
+}
+
+export interface Provider {
+  /** The provider's name, for messages: `rfc8628`, `trakt`, `transparenc`, `fakts`. */
+  readonly name: string;
+  /** Asks for a device code (RFC 8628 §3.1–3.2). Throws a `DeviceFlowError` on any failure. */
+  requestDeviceAuthorization(options: StartOptions): Promise<DeviceAuthorization>;
+  /**
+   * Sends one token request (RFC 8628 §3.4) and classifies the answer. May throw a
+   * `DeviceFlowError` for failures with no answer (network, timeout, oversized body).
+   */
+  requestToken(authorization: DeviceAuthorization, options: CallOptions): Promise<PollResult>;
+  /** Exchanges a refresh token (RFC 6749 §6). May throw like {@link requestToken}. */
+  refreshToken(refreshToken: string, options: RefreshOptions): Promise<RefreshResult>;
+}

@@ -1,0 +1,120 @@
+/**
+ * fakts (arkitekt): a start/challenge protocol where every answer is HTTP 200 and the outcome is
+ * the body's `status`. Its own client loops forever on denied/expired/error; here each one ends.
+ */
+import * as v from "valibot";
+import type { components, paths } from "../../generated/fakts/schema.ts";
+import { vChallengeResponse, vStartResponse } from "../../generated/fakts/valibot.gen.ts";
+import { toDeviceAuthorization } from "../authorization.ts";
+import { OAuthError } from "../errors.ts";
+import { answerOf, invalidResponse, unexpected } from "../http/answer.ts";
+import { clientFor } from "../http/client.ts";
+import { createTransport, type TransportOptions } from "../http/transport.ts";
+import { invalidAuthorization, startFailure } from "../oauth-answer.ts";
+import { outcome, type Outcome } from "../outcome.ts";
+import type { Provider } from "../provider.ts";
+import type { PollResult } from "../result.ts";
+import { authorized } from "../token.ts";
+
+export type FaktsManifest = components["schemas"]["Manifest"];
+export type FaktsClientKind = components["schemas"]["ClientKind"];
+
+export interface FaktsOptions extends TransportOptions {
+  /** The fakts endpoint, e.g. `https://arkitekt.example.org/f/`. */
+  baseUrl: string;
+  /** What the app is: at least `identifier` and `version`. */
+  manifest: FaktsManifest;
+  /** Default `development` (the client belongs to the user). */
+  requestedClientKind?: FaktsClientKind;
+  /** How long the code lives, in seconds. Default 300. */
+  expirationTimeSeconds?: number;
+  /** For `desktop` clients. */
+  redirectUris?: string[];
+  /** Seconds between challenges. Default 1, fakts' own client's pace (fakts sends none). */
+  interval?: number;
+}
+
+/** The mapping table: challenge `status` → union member (`granted` is the token). */
+export const faktsStatuses = {
+  pending: "pending",
+  denied: "denied",
+  expired: "expired",
+  // fakts answers `error` once a code is unknown, e.g. after a denied or expired one is deleted.
+  error: "invalid_code",
+} as const satisfies Readonly<Record<string, Outcome>>;
+
+/**
+ * A provider for a fakts server's device-code grant.
+ * @see RFC 8628 (fakts' own dialect of the same flow)
+ */
+export function fakts(options: FaktsOptions): Provider {
+  const transport = createTransport(options);
+  const client = clientFor<paths>(transport, options.baseUrl);
+  const base = options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`;
+  const expiresIn = options.expirationTimeSeconds ?? 300;
+
+  return {
+    name: "fakts",
+
+    async requestDeviceAuthorization({ scope, signal }) {
+      const scopes = scope ? scope.split(" ").filter(Boolean) : undefined;
+      const manifest = scopes ? { ...options.manifest, scopes } : options.manifest;
+      const answer = answerOf(
+        await transport.send(
+          (s) =>
+            client.POST("/start/", {
+              body: {
+                manifest,
+                expiration_time_seconds: expiresIn,
+                redirect_uris: options.redirectUris ?? [],
+                requested_client_kind: options.requestedClientKind ?? "development",
+              },
+              signal: s,
+            }),
+          signal,
+        ),
+      );
+      if (answer.status !== 200) throw startFailure(answer);
+      const parsed = v.safeParse(vStartResponse, answer.body);
+      if (!parsed.success) throw invalidAuthorization(answer);
+      const start = parsed.output;
+      if (start.status === "error") throw new OAuthError("start_refused", start.error, 200);
+      const code = encodeURIComponent(start.code);
+      return toDeviceAuthorization({
+        deviceCode: start.code,
+        userCode: start.code,
+        verificationUri: `${base}configure/`,
+        verificationUriComplete: `${base}configure/?device_code=${code}&grant=device_code`,
+        expiresIn,
+        interval: options.interval ?? 1,
+      });
+    },
+
+    async requestToken(authorization, { signal }): Promise<PollResult> {
+      const answer = answerOf(
+        await transport.send(
+          (s) => client.POST("/challenge/", { body: { code: authorization.deviceCode }, signal: s }),
+          signal,
+        ),
+      );
+      if (answer.status !== 200) return unexpected(answer);
+      const parsed = v.safeParse(vChallengeResponse, answer.body);
+      if (!parsed.success) return invalidResponse(answer, "challenge response");
+      const challenge = parsed.output;
+      if (challenge.status === "granted") {
+        return authorized({ access_token: challenge.token, token_type: "fakts" }, answer.body);
+      }
+      const description = challenge.status === "error" ? challenge.error : challenge.message;
+      return outcome(faktsStatuses[challenge.status], authorization.interval, answer, description);
+    },
+
+    async refreshToken() {
+      return {
+        status: "error",
+        error: "unsupported_grant_type",
+        description: "fakts issues no refresh tokens",
+        retryable: false,
+      };
+    },
+  };
+}

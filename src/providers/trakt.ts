@@ -1,0 +1,122 @@
+/**
+ * Trakt: JSON bodies, and the poll's outcome in the HTTP status code.
+ * @see https://trakt.docs.apiary.io/#reference/authentication-devices
+ */
+import * as v from "valibot";
+import type { paths } from "../../generated/trakt/schema.ts";
+import { vDeviceCodeResponse, vToken } from "../../generated/trakt/valibot.gen.ts";
+import { toDeviceAuthorization } from "../authorization.ts";
+import { answerOf, invalidResponse, unexpected } from "../http/answer.ts";
+import { clientFor } from "../http/client.ts";
+import { createTransport, type TransportOptions } from "../http/transport.ts";
+import { classifyRefreshAnswer, invalidAuthorization, startFailure } from "../oauth-answer.ts";
+import { outcome, type Outcome } from "../outcome.ts";
+import type { Provider } from "../provider.ts";
+import type { PollResult } from "../result.ts";
+import { authorized } from "../token.ts";
+
+export interface TraktOptions extends TransportOptions {
+  clientId: string;
+  /** Trakt puts the secret in the JSON body of the token requests. */
+  clientSecret: string;
+  /** Default `https://auth.trakt.tv` (older clients use `https://api.trakt.tv`). */
+  baseUrl?: string;
+}
+
+/** The mapping table: Trakt's HTTP status → union member (200 is the token). */
+export const traktStatuses = {
+  400: "pending",
+  404: "invalid_code",
+  409: "already_used",
+  410: "expired",
+  418: "denied",
+  429: "slow_down",
+} as const satisfies Readonly<Record<number, Outcome>>;
+
+const isToken = (body: unknown): body is v.InferOutput<typeof vToken> => v.is(vToken, body);
+
+/**
+ * A provider for Trakt's device authentication.
+ * @see RFC 8628 (Trakt's dialect of it)
+ */
+export function trakt(options: TraktOptions): Provider {
+  const transport = createTransport(options);
+  const client = clientFor<paths>(transport, options.baseUrl ?? "https://auth.trakt.tv");
+  const header = { "trakt-api-version": "2", "trakt-api-key": options.clientId } as const;
+
+  return {
+    name: "trakt",
+
+    async requestDeviceAuthorization({ signal }) {
+      const answer = answerOf(
+        await transport.send(
+          (s) =>
+            client.POST("/oauth/device/code", {
+              params: { header },
+              body: { client_id: options.clientId },
+              signal: s,
+            }),
+          signal,
+        ),
+      );
+      if (answer.status !== 200) throw startFailure(answer);
+      const parsed = v.safeParse(vDeviceCodeResponse, answer.body);
+      if (!parsed.success) throw invalidAuthorization(answer);
+      const fields = parsed.output;
+      return toDeviceAuthorization({
+        deviceCode: fields.device_code,
+        userCode: fields.user_code,
+        verificationUri: fields.verification_url,
+        expiresIn: fields.expires_in,
+        interval: fields.interval,
+      });
+    },
+
+    async requestToken(authorization, { signal }): Promise<PollResult> {
+      const answer = answerOf(
+        await transport.send(
+          (s) =>
+            client.POST("/oauth/device/token", {
+              params: { header },
+              body: {
+                code: authorization.deviceCode,
+                client_id: options.clientId,
+                client_secret: options.clientSecret,
+              },
+              signal: s,
+            }),
+          signal,
+        ),
+      );
+      if (answer.status === 200) {
+        const body = answer.body;
+        return isToken(body) ? authorized(body, body, "bearer") : invalidResponse(answer, "token response");
+      }
+      const row = Object.hasOwn(traktStatuses, answer.status)
+        ? traktStatuses[answer.status as keyof typeof traktStatuses]
+        : undefined;
+      return row ? outcome(row, authorization.interval, answer) : unexpected(answer);
+    },
+
+    async refreshToken(refreshToken, { signal }) {
+      const answer = answerOf(
+        await transport.send(
+          (s) =>
+            client.POST("/oauth/token", {
+              params: { header },
+              body: {
+                refresh_token: refreshToken,
+                client_id: options.clientId,
+                client_secret: options.clientSecret,
+                redirect_uri: "urn:ietf:wg:oauth:2.0:oob",
+                grant_type: "refresh_token",
+              },
+              signal: s,
+            }),
+          signal,
+        ),
+      );
+      return classifyRefreshAnswer(answer, refreshToken, isToken);
+    },
+  };
+}

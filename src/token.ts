@@ -1,0 +1,34 @@
+/** The access token response (RFC 6749 §5.1) turned into a {@link TokenSet}. */
+import { tokenSet, type Authorized } from "./result.ts";
+
+/** The token fields, already checked by a generated validator. */
+export interface TokenFields {
+  access_token: string;
+  token_type?: string;
+  expires_in?: number;
+  refresh_token?: string;
+  scope?: string;
+  id_token?: string;
+}
+
+/** `raw` is the body as sent; `now` anchors `expiresAt` at the answer's arrival. */
+export function authorized(
+  fields: TokenFields,
+  raw: unknown,
+  defaultTokenType = "Bearer",
+  now = Date.now(),
+): Authorized {
+  const token = tokenSet({
+    accessToken: fields.access_token,
+    tokenType: fields.token_type || defaultTokenType,
+    raw: typeof raw === "object" && raw !== null ? { ...(raw as Record<string, unknown>) } : {},
+  });
+  if (fields.expires_in !== undefined) {
+    token.expiresIn = fields.expires_in;
+    token.expiresAt = now + fields.expires_in * 1000;
+  }
+  if (fields.refresh_token) token.refreshToken = fields.refresh_token;
+  if (fields.scope !== undefined) token.scope = fields.scope;
+  if (fields.id_token) token.idToken = fields.id_token;
+  return { status: "authorized", token };
+}

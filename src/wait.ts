@@ -1,0 +1,100 @@
+/**
+ * The polling loop. It knows RFC 8628's timing rules and no provider: it only sees PollResults.
+ */
+import { DEFAULT_INTERVAL_S } from "./authorization.ts";
+import { sleep, systemClock, type Clock } from "./clock.ts";
+import type { CallOptions } from "./http/transport.ts";
+import { pollForToken } from "./poll.ts";
+import type { Provider } from "./provider.ts";
+import type { DeviceAuthorization, PollResult, TerminalResult } from "./result.ts";
+
+export interface WaitOptions extends CallOptions {
+  /**
+   * Called after every poll with its result, for progress UIs. An exception it throws is ignored,
+   * so a UI bug cannot lose a token.
+   */
+  onPoll?: (result: PollResult) => void;
+  /** Time source and timers; the system's by default. */
+  clock?: Clock;
+  /** Longest wait after repeated retryable errors, in seconds (never below the interval). Default 60. */
+  maxBackoff?: number;
+}
+
+/**
+ * Polls until the flow ends: resolves to `authorized`, `expired`, `denied`, `invalid_code`,
+ * `already_used`, or an `error` that is not retryable. Rejects with `signal.reason` on abort,
+ * leaving no timer or request behind. Never sends a request after `expiresAt`.
+ * @see RFC 8628 §3.3, §3.5
+ */
+export async function waitForToken(
+  provider: Provider,
+  authorization: DeviceAuthorization,
+  options: WaitOptions = {},
+): Promise<TerminalResult> {
+  const clock = options.clock ?? systemClock;
+  const maxBackoff = (options.maxBackoff ?? 60) * 1000;
+  // RFC 8628 §3.2: "If no value is provided, clients MUST use 5 as the default" (a resumed or
+  // hand-built authorization may lack a sane one too).
+  let interval = saneInterval(authorization.interval);
+  let failures = 0;
+  let retryAfter = 0;
+
+  for (;;) {
+    // RFC 8628 §3.5: the client waits `interval` seconds between requests; the first poll waits
+    // too. §3.5 on connection timeouts: "clients MUST unilaterally reduce their polling
+    // frequency" — doubling with jitter, never below the interval, back to it after a good answer.
+    const base = interval * 1000;
+    let delay = failures === 0 ? base : backoff(base, failures, maxBackoff, clock.random());
+    delay = Math.max(delay, retryAfter * 1000);
+
+    // RFC 8628 §3.2 expires_in: past it the codes are dead, so no request is sent after it.
+    const remaining = authorization.expiresAt - clock.now();
+    if (delay >= remaining) {
+      await sleep(Math.max(remaining, 0), clock, options.signal);
+      return { status: "expired" };
+    }
+    await sleep(delay, clock, options.signal);
+
+    const result = await pollForToken(provider, { ...authorization, interval }, options);
+    notify(options.onPoll, result);
+    retryAfter = 0;
+    switch (result.status) {
+      case "pending":
+        failures = 0;
+        break;
+      case "slow_down":
+        // RFC 8628 §3.5: "the interval MUST be increased by 5 seconds for this and all
+        // subsequent requests" (pollForToken computed it, with the server's own value if larger).
+        failures = 0;
+        interval = saneInterval(result.interval);
+        break;
+      case "error":
+        // RFC 8628 §3.5: any error code other than pending/slow_down means "stop polling";
+        // only transport-level trouble (5xx, 429, network) is worth another try.
+        if (!result.retryable) return result;
+        failures += 1;
+        retryAfter = result.retryAfter ?? 0;
+        break;
+      default:
+        return result;
+    }
+  }
+}
+
+function saneInterval(seconds: number): number {
+  return Number.isFinite(seconds) && seconds > 0 ? Math.max(seconds, 1) : DEFAULT_INTERVAL_S;
+}
+
+/** interval · 2^failures, capped, with "equal jitter" that never goes below the interval. */
+function backoff(base: number, failures: number, cap: number, random: number): number {
+  const ceiling = Math.min(base * 2 ** failures, Math.max(cap, base));
+  return Math.max(base, ceiling / 2 + (ceiling / 2) * random);
+}
+
+function notify(onPoll: WaitOptions["onPoll"], result: PollResult): void {
+  try {
+    onPoll?.(result);
+  } catch {
+    // Deliberately ignored: see WaitOptions.onPoll.
+  }
+}
