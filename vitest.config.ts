@@ -1,0 +1,29 @@
+import { defineConfig } from "vitest/config";
+
+// One project per kind of test, so each can be run alone (`vitest run --project contract`).
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      {
+        test: {
+          name: "contract",
+          include: ["test/contract/**/*.test.ts"],
+          globalSetup: ["test/contract/prism.setup.ts"],
+        },
+      },
+      { test: { name: "hostile", include: ["test/hostile/**/*.test.ts"], testTimeout: 60_000 } },
+      { test: { name: "cli", include: ["test/cli/**/*.test.ts"], testTimeout: 60_000 } },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      { test: { name: "package", include: ["test/package/**/*.test.ts"], testTimeout: 120_000 } },
+    ],
+  },
+});
