@@ -290,7 +290,11 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody: {
+    /**
+     * @description Empty when the client authenticates with HTTP Basic and asks for no scope: RFC 8628 §3.1
+     *     requires `client_id` only from clients that do not authenticate.
+     */
+    requestBody?: {
       content: {
         "application/x-www-form-urlencoded": components["schemas"]["DeviceAuthorizationRequest"];
       };

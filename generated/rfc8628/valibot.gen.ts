@@ -131,6 +131,11 @@ export const vGetAuthorizationServerMetadataResponse = vAuthorizationServerMetad
  */
 export const vGetOpenIdConfigurationResponse = vAuthorizationServerMetadata;
 
+/**
+ * Empty when the client authenticates with HTTP Basic and asks for no scope: RFC 8628 §3.1
+ * requires `client_id` only from clients that do not authenticate.
+ *
+ */
 export const vRequestDeviceAuthorizationBody = vDeviceAuthorizationRequest;
 
 /**

@@ -5,10 +5,13 @@ export type FormFields = Record<string, string | readonly string[] | undefined>;
 /** The exact header openapi-fetch needs to send a form instead of JSON. */
 export const formHeaders = { "Content-Type": "application/x-www-form-urlencoded" } as const;
 
-/** Serialises a body: absent fields are left out, arrays become one field per value (RFC 8707). */
-export function formBody(fields: object): URLSearchParams {
+/**
+ * Serialises a body: absent fields are left out, arrays become one field per value (RFC 8707).
+ * No body at all (a Basic-authenticated device authorization without scope) is an empty form.
+ */
+export function formBody(fields: object | undefined): URLSearchParams {
   const form = new URLSearchParams();
-  for (const [name, value] of Object.entries(fields as FormFields)) {
+  for (const [name, value] of Object.entries((fields ?? {}) as FormFields)) {
     if (value === undefined) continue;
     if (typeof value === "string") form.append(name, value);
     else for (const item of value) form.append(name, item);

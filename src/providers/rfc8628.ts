@@ -106,7 +106,9 @@ export function rfc8628(options: Rfc8628Options): Provider {
         ...auth.body,
         scope,
         audience: options.audience,
-      } as paths["/device_authorization"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"];
+      } as NonNullable<
+        paths["/device_authorization"]["post"]["requestBody"]
+      >["content"]["application/x-www-form-urlencoded"];
       const answer = answerOf(
         await transport.send(
           (s) =>

@@ -1,0 +1,13 @@
+/** Every spec's contract table, by spec name: what coverage.test.ts holds against specs/. */
+import type { SpecContract } from "../contract.ts";
+import { faktsContract } from "./fakts.ts";
+import { rfc8628Contract } from "./rfc8628.ts";
+import { traktContract } from "./trakt.ts";
+import { transparencContract } from "./transparenc.ts";
+
+export const contracts: readonly SpecContract[] = [
+  rfc8628Contract,
+  traktContract,
+  transparencContract,
+  faktsContract,
+];
