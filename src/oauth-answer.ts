@@ -23,9 +23,13 @@ export function classifyTokenAnswer(
 ): PollResult {
   const code = field(answer.body, "error");
   const description = field(answer.body, "error_description");
-  if (answer.status === 429 || answer.status >= 500) return unexpected(answer, code, description);
+  const row = code !== undefined && Object.hasOwn(codes, code) ? codes[code] : undefined;
+  // A 429 that says slow_down is slow_down: RFC 8628 §3.5 makes its +5 s last "for this and all
+  // subsequent requests", which a one-off retryable error would forget.
+  if (answer.status >= 500 || (answer.status === 429 && row !== "slow_down")) {
+    return unexpected(answer, code, description);
+  }
   if (code !== undefined) {
-    const row = Object.hasOwn(codes, code) ? codes[code] : undefined;
     // RFC 8628 §3.5: "If the client receives an error response with any other error code, it
     // MUST stop polling" — unexpected() makes a 4xx or 200 non-retryable.
     return row ? outcome(row, interval, answer, description) : unexpected(answer, code, description);

@@ -10,8 +10,8 @@ import type { DeviceAuthorization, PollResult, TerminalResult } from "./result.t
 
 export interface WaitOptions extends CallOptions {
   /**
-   * Called after every poll with its result, for progress UIs. An exception it throws is ignored,
-   * so a UI bug cannot lose a token.
+   * Called after every poll with its result, for progress UIs. An exception it throws (or a
+   * promise it rejects) is ignored, so a UI bug cannot lose a token.
    */
   onPoll?: (result: PollResult) => void;
   /** Time source and timers; the system's by default. */
@@ -93,7 +93,9 @@ function backoff(base: number, failures: number, cap: number, random: number): n
 
 function notify(onPoll: WaitOptions["onPoll"], result: PollResult): void {
   try {
-    onPoll?.(result);
+    // An async callback's rejection would otherwise be unhandled, which ends a Node process.
+    const returned: unknown = onPoll?.(result);
+    if (returned instanceof Promise) returned.catch(() => {});
   } catch {
     // Deliberately ignored: see WaitOptions.onPoll.
   }
