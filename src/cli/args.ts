@@ -1,0 +1,272 @@
+/**
+ * The command line: `device-login <provider> [options]`, parsed strictly with `node:util`
+ * parseArgs, then checked against what the chosen provider takes. Every mistake is a
+ * {@link UsageError} (exit code 2) with a message naming the option.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { ClientAuth, FaktsClientKind } from "../index.ts";
+
+export const PROVIDERS = ["rfc8628", "trakt", "transparenc", "fakts"] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+/** The environment variable the client secret can come from, so it stays out of `ps`. */
+export const SECRET_ENV = "DEVICE_LOGIN_CLIENT_SECRET";
+
+const CLIENT_AUTHS = ["client_secret_basic", "client_secret_post", "none"] as const;
+const CLIENT_KINDS = ["development", "website", "desktop"] as const;
+
+export const OPTIONS = {
+  issuer: { type: "string" },
+  "device-endpoint": { type: "string" },
+  "token-endpoint": { type: "string" },
+  "base-url": { type: "string" },
+  "client-id": { type: "string" },
+  "client-secret": { type: "string" },
+  "client-auth": { type: "string" },
+  audience: { type: "string" },
+  scope: { type: "string" },
+  "device-type": { type: "string" },
+  "device-os": { type: "string" },
+  "manifest-identifier": { type: "string" },
+  "manifest-version": { type: "string" },
+  "client-kind": { type: "string" },
+  json: { type: "boolean" },
+  output: { type: "string" },
+  "no-open": { type: "boolean" },
+  "no-qr": { type: "boolean" },
+  timeout: { type: "string" },
+  proxy: { type: "string" },
+  ca: { type: "string" },
+  insecure: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+} as const satisfies ParseArgsConfig["options"];
+
+type OptionName = keyof typeof OPTIONS;
+
+/** The options that only some providers take; all others apply to every provider. */
+const PROVIDER_OPTIONS: Readonly<Record<ProviderName, readonly OptionName[]>> = {
+  rfc8628: [
+    "issuer",
+    "device-endpoint",
+    "token-endpoint",
+    "client-id",
+    "client-secret",
+    "client-auth",
+    "audience",
+    "scope",
+  ],
+  trakt: ["base-url", "client-id", "client-secret"],
+  transparenc: ["base-url", "client-id", "scope", "device-type", "device-os"],
+  fakts: ["base-url", "scope", "manifest-identifier", "manifest-version", "client-kind"],
+};
+const PROVIDER_SPECIFIC = new Set(Object.values(PROVIDER_OPTIONS).flat());
+
+/** Everything a login needs, checked. */
+export interface LoginOptions {
+  provider: ProviderName;
+  issuer?: string;
+  deviceEndpoint?: string;
+  tokenEndpoint?: string;
+  baseUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  clientAuth?: ClientAuth;
+  audience?: string;
+  scope?: string;
+  deviceType?: string;
+  deviceOs?: string;
+  manifestIdentifier?: string;
+  manifestVersion?: string;
+  clientKind?: FaktsClientKind;
+  /** Print the TokenSet as JSON on stdout. */
+  json: boolean;
+  /** Write the TokenSet as JSON to this file (mode 0600). */
+  output?: string;
+  open: boolean;
+  qr: boolean;
+  /** Seconds to wait in all before giving up. */
+  timeout?: number;
+  proxy?: string;
+  ca?: string;
+  insecure: boolean;
+}
+
+export type Command =
+  { kind: "help" } | { kind: "version" } | { kind: "login"; options: LoginOptions };
+
+/** A mistake on the command line (exit code 2). */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** Parses `argv` (without node and the script); `env` supplies {@link SECRET_ENV}. */
+export function parseCommand(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Command {
+  const { values, positionals } = parse(argv);
+  if (values.help) return { kind: "help" };
+  if (values.version) return { kind: "version" };
+
+  const [provider, ...extra] = positionals;
+  if (provider === undefined)
+    throw new UsageError(`missing provider: one of ${PROVIDERS.join(", ")}`);
+  if (!isProvider(provider))
+    throw new UsageError(`unknown provider '${provider}': use one of ${PROVIDERS.join(", ")}`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+
+  const allowed = new Set<OptionName>(PROVIDER_OPTIONS[provider]);
+  for (const name of Object.keys(values) as OptionName[]) {
+    if (PROVIDER_SPECIFIC.has(name) && !allowed.has(name)) {
+      throw new UsageError(`--${name} does not apply to ${provider}`);
+    }
+  }
+
+  const options: LoginOptions = {
+    provider,
+    json: values.json ?? false,
+    open: !values["no-open"],
+    qr: !values["no-qr"],
+    insecure: values.insecure ?? false,
+  };
+  assign(options, "issuer", nonEmpty(values, "issuer"));
+  assign(options, "deviceEndpoint", nonEmpty(values, "device-endpoint"));
+  assign(options, "tokenEndpoint", nonEmpty(values, "token-endpoint"));
+  assign(options, "baseUrl", nonEmpty(values, "base-url"));
+  assign(options, "clientId", nonEmpty(values, "client-id"));
+  assign(options, "audience", nonEmpty(values, "audience"));
+  assign(options, "scope", nonEmpty(values, "scope"));
+  assign(options, "deviceType", nonEmpty(values, "device-type"));
+  assign(options, "deviceOs", nonEmpty(values, "device-os"));
+  assign(options, "manifestIdentifier", nonEmpty(values, "manifest-identifier"));
+  assign(options, "manifestVersion", nonEmpty(values, "manifest-version"));
+  assign(options, "clientAuth", oneOf(values, "client-auth", CLIENT_AUTHS));
+  assign(options, "clientKind", oneOf(values, "client-kind", CLIENT_KINDS));
+  assign(options, "output", nonEmpty(values, "output"));
+  assign(options, "proxy", proxyUrl(values.proxy));
+  assign(options, "ca", nonEmpty(values, "ca"));
+  assign(options, "timeout", seconds(values.timeout));
+  if (allowed.has("client-secret")) {
+    // The flag wins; the variable keeps the secret out of the process list.
+    assign(
+      options,
+      "clientSecret",
+      nonEmpty(values, "client-secret") ?? (env[SECRET_ENV] || undefined),
+    );
+  }
+
+  requireFor(options);
+  return { kind: "login", options };
+}
+
+function parse(argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    // parseArgs' messages name the option ("Unknown option '--frobnicate'").
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The options each provider cannot do without. */
+function requireFor(options: LoginOptions): void {
+  const need = (present: unknown, flag: string) => {
+    if (present === undefined) throw new UsageError(`${options.provider} needs ${flag}`);
+  };
+  switch (options.provider) {
+    case "rfc8628": {
+      need(options.clientId, "--client-id");
+      const endpoints = options.deviceEndpoint !== undefined || options.tokenEndpoint !== undefined;
+      if (options.issuer !== undefined && endpoints) {
+        throw new UsageError(
+          "give either --issuer or --device-endpoint with --token-endpoint, not both",
+        );
+      }
+      if (options.issuer === undefined) {
+        need(options.deviceEndpoint, "--issuer, or --device-endpoint with --token-endpoint");
+        need(options.tokenEndpoint, "--token-endpoint with --device-endpoint");
+      }
+      if (options.clientAuth !== undefined && options.clientAuth !== "none") {
+        need(
+          options.clientSecret,
+          `--client-secret (or ${SECRET_ENV}) for --client-auth ${options.clientAuth}`,
+        );
+      }
+      return;
+    }
+    case "trakt":
+      need(options.clientId, "--client-id");
+      need(options.clientSecret, `--client-secret (or ${SECRET_ENV})`);
+      return;
+    case "transparenc":
+      need(options.baseUrl, "--base-url");
+      need(options.clientId, "--client-id");
+      need(options.deviceType, "--device-type");
+      need(options.deviceOs, "--device-os");
+      return;
+    case "fakts":
+      need(options.baseUrl, "--base-url");
+      need(options.manifestIdentifier, "--manifest-identifier");
+      need(options.manifestVersion, "--manifest-version");
+      return;
+  }
+}
+
+function isProvider(name: string): name is ProviderName {
+  return (PROVIDERS as readonly string[]).includes(name);
+}
+
+function assign<K extends keyof LoginOptions>(
+  options: LoginOptions,
+  key: K,
+  value: LoginOptions[K] | undefined,
+): void {
+  if (value !== undefined) options[key] = value;
+}
+
+function nonEmpty(
+  values: Partial<Record<OptionName, string | boolean>>,
+  name: OptionName,
+): string | undefined {
+  const value = values[name];
+  if (typeof value !== "string") return undefined;
+  if (value.trim() === "") throw new UsageError(`--${name} needs a value`);
+  return value;
+}
+
+function oneOf<T extends string>(
+  values: Partial<Record<OptionName, string | boolean>>,
+  name: OptionName,
+  choices: readonly T[],
+): T | undefined {
+  const value = nonEmpty(values, name);
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new UsageError(`--${name} must be one of ${choices.join(", ")}`);
+  }
+  return value as T;
+}
+
+function seconds(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!(number > 0) || number > 86_400)
+    throw new UsageError("--timeout must be a number of seconds, above 0 and at most 86400");
+  return number;
+}
+
+function proxyUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  // The URL itself is not echoed: it may carry proxy credentials.
+  if (url?.protocol !== "http:" && url?.protocol !== "https:") {
+    throw new UsageError("--proxy must be an http:// or https:// URL");
+  }
+  return value;
+}

@@ -1,0 +1,263 @@
+/**
+ * `device-login`, start to finish, as a function of its arguments and its I/O: parse, start the
+ * flow (RFC 8628 §3.1), show the code (§3.3), wait (§3.4–3.5), deliver the token, and say how it
+ * ended with an exit code from {@link EXIT_CODES}. Touches no process globals, so it can be
+ * imported and driven in-process; main.ts wires it to the real process.
+ */
+import {
+  ConfigurationError,
+  DeviceFlowError,
+  startDeviceAuthorization,
+  waitForToken,
+  type PollError,
+  type Provider,
+  type TerminalResult,
+  type TokenSet,
+} from "../index.ts";
+import { parseCommand, UsageError, type LoginOptions } from "./args.ts";
+import { canOpenBrowser, openBrowser } from "./browser.ts";
+import { EXIT_CODES, type ExitCode } from "./exit-codes.ts";
+import { helpText } from "./help.ts";
+import { instructionsFor, pageToOpen, showInstructions } from "./instructions.ts";
+import { CaFileError, createNetwork, type Network } from "./network.ts";
+import { startProgress } from "./progress.ts";
+import { providerFor } from "./provider.ts";
+import { sanitize } from "./sanitize.ts";
+import { terminalFor, type Terminal, type TextSink } from "./terminal.ts";
+import { tokenJson, writePrivateFile } from "./token-output.ts";
+import { packageVersion } from "./version.ts";
+
+export interface CliIo {
+  /** Only the token (or --help / --version text) is written here. */
+  stdout: TextSink;
+  /** Every message for people. */
+  stderr: TextSink;
+  env: Readonly<Record<string, string | undefined>>;
+  platform: NodeJS.Platform;
+  /** Aborts when the user presses Ctrl-C. */
+  interrupt: AbortSignal;
+}
+
+/** Runs the CLI; resolves to the exit code. Never rejects for anything a user or server does. */
+export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const term = terminalFor(io.stderr, io.env);
+  let command;
+  try {
+    command = parseCommand(argv, io.env);
+  } catch (error) {
+    if (error instanceof UsageError) return usage(term, error.message);
+    throw error;
+  }
+  if (command.kind === "help") {
+    io.stdout.write(helpText());
+    return EXIT_CODES.authorized;
+  }
+  if (command.kind === "version") {
+    io.stdout.write(`${packageVersion()}\n`);
+    return EXIT_CODES.authorized;
+  }
+
+  let network: Network;
+  try {
+    network = await createNetwork({
+      env: io.env,
+      ...optional("proxy", command.options.proxy),
+      ...optional("caFile", command.options.ca),
+    });
+  } catch (error) {
+    if (error instanceof CaFileError) return usage(term, error.message);
+    throw error;
+  }
+  try {
+    return await login(command.options, io, term, network);
+  } catch (error) {
+    // A bug, not something a user or server did: say so briefly, without a stack trace.
+    term.line(term.bad(`device-login: internal error: ${sanitize(String(error))}`));
+    return EXIT_CODES.error;
+  } finally {
+    await network.close().catch(() => {});
+  }
+}
+
+async function login(
+  options: LoginOptions,
+  io: CliIo,
+  term: Terminal,
+  network: Network,
+): Promise<ExitCode> {
+  let provider: Provider;
+  try {
+    provider = providerFor(options, {
+      fetch: network.fetch,
+      allowInsecureRequests: options.insecure,
+    });
+  } catch (error) {
+    if (error instanceof ConfigurationError) return usage(term, error.message);
+    throw error;
+  }
+
+  // One signal for the whole flow: Ctrl-C, or --timeout.
+  const controller = new AbortController();
+  const onInterrupt = () => controller.abort(io.interrupt.reason);
+  if (io.interrupt.aborted) onInterrupt();
+  io.interrupt.addEventListener("abort", onInterrupt, { once: true });
+  let timedOut = false;
+  const timer =
+    options.timeout === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          controller.abort(new Error("--timeout elapsed"));
+        }, options.timeout * 1000);
+  const { signal } = controller;
+
+  try {
+    const authorization = await startDeviceAuthorization(provider, {
+      signal,
+      ...optional("scope", options.scope),
+    });
+    const instructions = instructionsFor(authorization);
+    if (instructions === undefined) {
+      return fail(
+        term,
+        "The server's verification URI is not an http(s) URL; it is not shown or opened.",
+      );
+    }
+    showInstructions(term, instructions, { qr: options.qr });
+    if (
+      options.open &&
+      canOpenBrowser({ platform: io.platform, env: io.env, interactive: term.interactive })
+    ) {
+      if (openBrowser(pageToOpen(instructions), io.platform))
+        term.line(term.dim("  Opening your browser..."));
+    }
+
+    const progress = startProgress(term, authorization);
+    let result: TerminalResult;
+    try {
+      result = await waitForToken(provider, authorization, { signal, onPoll: progress.update });
+    } finally {
+      progress.stop();
+    }
+    return await finish(result, options, io, term);
+  } catch (error) {
+    if (io.interrupt.aborted) {
+      term.line("Interrupted.");
+      return EXIT_CODES.interrupted;
+    }
+    if (timedOut) {
+      term.line(term.bad(`Timed out after ${options.timeout} s without approval.`));
+      return EXIT_CODES.expired;
+    }
+    if (error instanceof DeviceFlowError) return fail(term, startFailure(error));
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    io.interrupt.removeEventListener("abort", onInterrupt);
+  }
+}
+
+/** How the wait ended → a message on stderr and the exit code. */
+async function finish(
+  result: TerminalResult,
+  options: LoginOptions,
+  io: CliIo,
+  term: Terminal,
+): Promise<ExitCode> {
+  const because = (description: string | undefined) =>
+    description ? `: ${sanitize(description)}` : "";
+  switch (result.status) {
+    case "authorized":
+      return deliver(result.token, options, io, term);
+    case "denied":
+      term.line(term.bad(`Access denied${because(result.description)}.`));
+      return EXIT_CODES.denied;
+    case "expired":
+      term.line(
+        term.bad(
+          `The code expired before it was approved${because(result.description)}. Run device-login again for a new one.`,
+        ),
+      );
+      return EXIT_CODES.expired;
+    case "invalid_code":
+      term.line(
+        term.bad(`The server does not recognise the device code${because(result.description)}.`),
+      );
+      return EXIT_CODES.invalidCode;
+    case "already_used":
+      term.line(term.bad(`The device code was already used${because(result.description)}.`));
+      return EXIT_CODES.invalidCode;
+    case "error":
+      return fail(term, `The server stopped the sign-in: ${describePollError(result)}`);
+  }
+}
+
+/** The token to stdout (--json) and/or a 0600 file (--output); a one-line summary to stderr. */
+async function deliver(
+  token: TokenSet,
+  options: LoginOptions,
+  io: CliIo,
+  term: Terminal,
+): Promise<ExitCode> {
+  const json = tokenJson(token);
+  if (options.output !== undefined) {
+    try {
+      await writePrivateFile(options.output, json);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      return fail(
+        term,
+        `Signed in, but cannot write --output file ${sanitize(options.output)} (${sanitize(code)}).`,
+      );
+    }
+  }
+  if (options.json) io.stdout.write(json);
+
+  const parts = [`Signed in: ${sanitize(token.tokenType, 40)} token`];
+  if (token.expiresAt !== undefined) {
+    parts.push(`expires ${new Date(token.expiresAt).toISOString()} (in ${token.expiresIn} s)`);
+  }
+  if (token.refreshToken !== undefined) parts.push("with a refresh token");
+  let summary = parts.join(", ");
+  if (options.output !== undefined) summary += `; saved to ${sanitize(options.output)} (mode 0600)`;
+  else if (!options.json) summary += ". Use --json or --output FILE to get the token";
+  term.line(term.good(`${summary}.`));
+  return EXIT_CODES.authorized;
+}
+
+function describePollError(result: PollError): string {
+  const status = result.httpStatus !== undefined ? ` (HTTP ${result.httpStatus})` : "";
+  const description = result.description ? `: ${result.description}` : "";
+  return sanitize(`${result.error}${status}${description}`);
+}
+
+/** A typed SDK error from starting the flow (or a failed discovery), with a hint where one helps. */
+function startFailure(error: DeviceFlowError): string {
+  const message = sanitize(error.message);
+  if (error.code === "invalid_response") {
+    const never = /verification_uri/.test(error.message)
+      ? " Such a page is never shown or opened."
+      : "";
+    return `The server's answer is unusable: ${message}.${never}`;
+  }
+  if (error.code === "network_error" || error.code === "timeout") {
+    return `Cannot reach the server: ${message}. Check the URL, --proxy / HTTPS_PROXY and --ca.`;
+  }
+  return `Could not sign in: ${message}`;
+}
+
+function usage(term: Terminal, message: string): ExitCode {
+  term.line(`device-login: ${sanitize(message)}`);
+  term.line("Run 'device-login --help' for usage.");
+  return EXIT_CODES.usage;
+}
+
+function fail(term: Terminal, message: string): ExitCode {
+  term.line(term.bad(message));
+  return EXIT_CODES.error;
+}
+
+/** `{ key: value }` when value is defined, else `{}` (the SDK's options are optional, not undefined). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}
