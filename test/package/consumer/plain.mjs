@@ -1,0 +1,41 @@
+// A plain JavaScript consumer of the installed tarball: imports every entry point and calls each
+// factory. Run by scripts/check-package.ts with `node plain.mjs` in the temporary project.
+import assert from "node:assert/strict";
+import * as sdk from "device-flow-sdk";
+import { fakts } from "device-flow-sdk/fakts";
+import { rfc8628 } from "device-flow-sdk/rfc8628";
+import { trakt } from "device-flow-sdk/trakt";
+import { transparenc } from "device-flow-sdk/transparenc";
+import pkg from "device-flow-sdk/package.json" with { type: "json" };
+
+const providers = [
+  rfc8628({ issuer: "https://auth.example.com", clientId: "tv-app" }),
+  trakt({ clientId: "id", clientSecret: "secret" }),
+  transparenc({
+    baseUrl: "https://transparenc.example.com",
+    clientId: "id",
+    deviceType: "tv",
+    deviceOs: "linux",
+  }),
+  fakts({
+    baseUrl: "https://fakts.example.com/f/",
+    manifest: { identifier: "org.example.app", version: "1.0.0" },
+  }),
+];
+assert.deepEqual(
+  providers.map((provider) => provider.name),
+  ["rfc8628", "trakt", "transparenc", "fakts"],
+);
+for (const name of ["startDeviceAuthorization", "pollForToken", "waitForToken", "refreshToken"]) {
+  assert.equal(typeof sdk[name], "function", name);
+}
+// The subpath and the root share one copy of the code: an error thrown through one is an
+// instance of the class exported by the other.
+assert.equal(sdk.rfc8628, rfc8628);
+assert.throws(
+  () => rfc8628({ issuer: "http://auth.example.com", clientId: "tv-app" }),
+  (error) => error instanceof sdk.ConfigurationError && error.code === "insecure_url",
+);
+console.log(
+  `plain JS: ${pkg.name}@${pkg.version}, ${providers.length} providers, ${Object.keys(sdk).length} root exports`,
+);

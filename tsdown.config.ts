@@ -1,0 +1,69 @@
+/**
+ * The published build: ESM only, with declarations and source maps.
+ * The core is platform-neutral (browsers, Deno, Bun, workerd); only the CLI targets Node.
+ * `npm run check:package` verifies the result (no `node:` import in the core, publint, attw,
+ * installing the packed tarball).
+ */
+import { defineConfig, type Rolldown } from "tsdown";
+
+/**
+ * rolldown-plugin-dts drops declaration maps when they are off but leaves each .d.ts's
+ * `//# sourceMappingURL=` comment pointing at the missing file; remove the dangling comment.
+ */
+const noDanglingDtsMapComment: Rolldown.Plugin = {
+  name: "no-dangling-dts-map-comment",
+  generateBundle(_options, bundle) {
+    for (const chunk of Object.values(bundle)) {
+      if (
+        chunk.type === "chunk" &&
+        chunk.fileName.endsWith(".d.ts") &&
+        !bundle[`${chunk.fileName}.map`]
+      ) {
+        chunk.code = chunk.code.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n");
+      }
+    }
+  },
+};
+
+/** Entry name (its dist/ file) → source. Each provider is its own entry so importing one does not pull in another. */
+const coreEntries = {
+  index: "src/index.ts",
+  rfc8628: "src/providers/rfc8628.ts",
+  trakt: "src/providers/trakt.ts",
+  transparenc: "src/providers/transparenc.ts",
+  fakts: "src/providers/fakts.ts",
+};
+
+export default defineConfig([
+  {
+    name: "core",
+    entry: coreEntries,
+    format: "esm",
+    platform: "neutral",
+    // Node 20 is the oldest supported runtime; ES2022 is what every other runtime here speaks too.
+    target: "es2022",
+    // Declaration maps would point at src/, which is not published.
+    dts: { sourcemap: false },
+    plugins: [noDanglingDtsMapComment],
+    // Declarations take a few seconds through tsc; known, and not worth a warning on every build.
+    checks: { pluginTimings: false },
+    sourcemap: true,
+    // The package is "type": "module": .js and .d.ts, not .mjs/.d.mts.
+    fixedExtension: false,
+    // Dependencies (openapi-fetch, valibot) stay imports, so an app's bundler dedupes them.
+    clean: true,
+  },
+  {
+    name: "cli",
+    entry: { cli: "src/cli/main.ts" },
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    // An executable, not an API: no declarations. Dependencies (uqr, undici) stay imports.
+    dts: false,
+    sourcemap: true,
+    fixedExtension: false,
+    // The core build above owns the cleaning of dist/.
+    clean: false,
+  },
+]);
