@@ -5,94 +5,107 @@ import * as v from "valibot";
 /**
  * development (the client belongs to the user), website (anyone may use it), desktop.
  */
-export const vClientKind = v.picklist(["development", "website", "desktop"]);
+export const vClientKind = /* @__PURE__ */ v.picklist(["development", "website", "desktop"]);
 
 /**
  * What the app is; fakts stores it with the client it creates.
  */
-export const vManifest = v.objectWithRest(
+export const vManifest = /* @__PURE__ */ v.objectWithRest(
   {
-    identifier: v.pipe(v.string(), v.minLength(1)),
-    version: v.pipe(v.string(), v.minLength(1)),
-    scopes: v.optional(v.array(v.string())),
-    logo: v.optional(v.string()),
+    identifier: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+    version: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+    scopes: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.array(/* @__PURE__ */ v.string())),
+    logo: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
   },
-  v.unknown(),
+  /* @__PURE__ */ v.unknown(),
 );
 
-export const vStartRequest = v.object({
+export const vStartRequest = /* @__PURE__ */ v.object({
   manifest: vManifest,
-  expiration_time_seconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 300),
-  redirect_uris: v.optional(v.array(v.string()), []),
-  requested_client_kind: v.optional(vClientKind),
+  expiration_time_seconds: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.pipe(
+      /* @__PURE__ */ v.number(),
+      /* @__PURE__ */ v.integer(),
+      /* @__PURE__ */ v.minValue(1),
+    ),
+    300,
+  ),
+  redirect_uris: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.array(/* @__PURE__ */ v.string()),
+    [],
+  ),
+  requested_client_kind: /* @__PURE__ */ v.optional(vClientKind),
 });
 
-export const vStartGranted = v.object({
-  status: v.literal("granted"),
-  code: v.pipe(v.string(), v.minLength(1)),
+export const vStartGranted = /* @__PURE__ */ v.object({
+  status: /* @__PURE__ */ v.literal("granted"),
+  code: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
 });
 
-export const vChallengeRequest = v.object({
-  code: v.pipe(v.string(), v.minLength(1)),
+export const vChallengeRequest = /* @__PURE__ */ v.object({
+  code: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
 });
 
-export const vWaiting = v.object({
-  status: v.literal("pending"),
-  message: v.optional(v.string()),
+export const vWaiting = /* @__PURE__ */ v.object({
+  status: /* @__PURE__ */ v.literal("pending"),
+  message: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
 });
 
-export const vGranted = v.object({
-  status: v.literal("granted"),
-  token: v.pipe(v.string(), v.minLength(1)),
+export const vGranted = /* @__PURE__ */ v.object({
+  status: /* @__PURE__ */ v.literal("granted"),
+  token: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
 });
 
-export const vRefused = v.object({
-  status: v.picklist(["denied", "expired"]),
-  message: v.optional(v.string()),
+export const vRefused = /* @__PURE__ */ v.object({
+  status: /* @__PURE__ */ v.picklist(["denied", "expired"]),
+  message: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
 });
 
-export const vFailure = v.object({
-  status: v.literal("error"),
-  error: v.string(),
+export const vFailure = /* @__PURE__ */ v.object({
+  status: /* @__PURE__ */ v.literal("error"),
+  error: /* @__PURE__ */ v.string(),
 });
 
-export const vStartResponse = v.union([
-  v.intersect([
-    v.object({
-      status: v.literal("granted"),
+export const vStartResponse = /* @__PURE__ */ v.union([
+  /* @__PURE__ */ v.intersect([
+    /* @__PURE__ */ v.object({
+      status: /* @__PURE__ */ v.literal("granted"),
     }),
     vStartGranted,
   ]),
-  v.intersect([
-    v.object({
-      status: v.literal("error"),
+  /* @__PURE__ */ v.intersect([
+    /* @__PURE__ */ v.object({
+      status: /* @__PURE__ */ v.literal("error"),
     }),
     vFailure,
   ]),
 ]);
 
-export const vChallengeResponse = v.union([
-  v.intersect([
-    v.object({
-      status: v.literal("pending"),
+export const vChallengeResponse = /* @__PURE__ */ v.union([
+  /* @__PURE__ */ v.intersect([
+    /* @__PURE__ */ v.object({
+      status: /* @__PURE__ */ v.literal("pending"),
     }),
     vWaiting,
   ]),
-  v.intersect([
-    v.object({
-      status: v.literal("granted"),
+  /* @__PURE__ */ v.intersect([
+    /* @__PURE__ */ v.object({
+      status: /* @__PURE__ */ v.literal("granted"),
     }),
     vGranted,
   ]),
-  v.intersect([
-    v.object({
-      status: v.union([v.literal("denied"), v.literal("expired")]),
+  /* @__PURE__ */ v.intersect([
+    /* @__PURE__ */ v.object({
+      status: /* @__PURE__ */ v.union([
+        /* @__PURE__ */ v.literal("denied"),
+        /* @__PURE__ */ v.literal("expired"),
+      ]),
     }),
     vRefused,
   ]),
-  v.intersect([
-    v.object({
-      status: v.literal("error"),
+  /* @__PURE__ */ v.intersect([
+    /* @__PURE__ */ v.object({
+      status: /* @__PURE__ */ v.literal("error"),
     }),
     vFailure,
   ]),

@@ -5,15 +5,19 @@ import * as v from "valibot";
 /**
  * RFC 8628 §3.1. Extension parameters (e.g. `audience`) are allowed.
  */
-export const vDeviceAuthorizationRequest = v.objectWithRest(
+export const vDeviceAuthorizationRequest = /* @__PURE__ */ v.objectWithRest(
   {
-    client_id: v.optional(v.string()),
-    client_secret: v.optional(v.string()),
-    scope: v.optional(v.string()),
-    audience: v.optional(v.string()),
-    resource: v.optional(v.array(v.pipe(v.string(), v.url()))),
+    client_id: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+    client_secret: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+    scope: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+    audience: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+    resource: /* @__PURE__ */ v.optional(
+      /* @__PURE__ */ v.array(
+        /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.url()),
+      ),
+    ),
   },
-  v.string(),
+  /* @__PURE__ */ v.string(),
 );
 
 /**
@@ -21,50 +25,70 @@ export const vDeviceAuthorizationRequest = v.objectWithRest(
  * `verification_url` instead, and the SDK accepts either.
  *
  */
-export const vDeviceAuthorizationResponse = v.object({
-  device_code: v.pipe(v.string(), v.minLength(1)),
-  user_code: v.pipe(v.string(), v.minLength(1)),
-  verification_uri: v.optional(v.pipe(v.string(), v.minLength(1))),
-  verification_url: v.optional(v.pipe(v.string(), v.minLength(1))),
-  verification_uri_complete: v.optional(v.pipe(v.string(), v.minLength(1))),
-  expires_in: v.pipe(v.number(), v.integer(), v.minValue(1)),
-  interval: v.optional(v.pipe(v.number(), v.integer())),
+export const vDeviceAuthorizationResponse = /* @__PURE__ */ v.object({
+  device_code: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  user_code: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  verification_uri: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  ),
+  verification_url: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  ),
+  verification_uri_complete: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  ),
+  expires_in: /* @__PURE__ */ v.pipe(
+    /* @__PURE__ */ v.number(),
+    /* @__PURE__ */ v.integer(),
+    /* @__PURE__ */ v.minValue(1),
+  ),
+  interval: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.number(), /* @__PURE__ */ v.integer()),
+  ),
 });
 
 /**
  * RFC 8628 §3.4.
  */
-export const vDeviceCodeTokenRequest = v.object({
-  grant_type: v.literal("urn:ietf:params:oauth:grant-type:device_code"),
-  device_code: v.string(),
-  client_id: v.optional(v.string()),
-  client_secret: v.optional(v.string()),
-  audience: v.optional(v.string()),
-  resource: v.optional(v.array(v.pipe(v.string(), v.url()))),
+export const vDeviceCodeTokenRequest = /* @__PURE__ */ v.object({
+  grant_type: /* @__PURE__ */ v.literal("urn:ietf:params:oauth:grant-type:device_code"),
+  device_code: /* @__PURE__ */ v.string(),
+  client_id: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  client_secret: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  audience: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  resource: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.array(
+      /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.url()),
+    ),
+  ),
 });
 
 /**
  * RFC 6749 §6.
  */
-export const vRefreshTokenRequest = v.object({
-  grant_type: v.literal("refresh_token"),
-  refresh_token: v.string(),
-  scope: v.optional(v.string()),
-  client_id: v.optional(v.string()),
-  client_secret: v.optional(v.string()),
-  resource: v.optional(v.array(v.pipe(v.string(), v.url()))),
+export const vRefreshTokenRequest = /* @__PURE__ */ v.object({
+  grant_type: /* @__PURE__ */ v.literal("refresh_token"),
+  refresh_token: /* @__PURE__ */ v.string(),
+  scope: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  client_id: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  client_secret: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  resource: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.array(
+      /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.url()),
+    ),
+  ),
 });
 
-export const vTokenRequest = v.union([
-  v.intersect([
-    v.object({
-      grant_type: v.literal("urn:ietf:params:oauth:grant-type:device_code"),
+export const vTokenRequest = /* @__PURE__ */ v.union([
+  /* @__PURE__ */ v.intersect([
+    /* @__PURE__ */ v.object({
+      grant_type: /* @__PURE__ */ v.literal("urn:ietf:params:oauth:grant-type:device_code"),
     }),
     vDeviceCodeTokenRequest,
   ]),
-  v.intersect([
-    v.object({
-      grant_type: v.literal("refresh_token"),
+  /* @__PURE__ */ v.intersect([
+    /* @__PURE__ */ v.object({
+      grant_type: /* @__PURE__ */ v.literal("refresh_token"),
     }),
     vRefreshTokenRequest,
   ]),
@@ -73,19 +97,25 @@ export const vTokenRequest = v.union([
 /**
  * RFC 6749 §5.1 (and OpenID Connect Core §3.1.3.3 for `id_token`).
  */
-export const vTokenResponse = v.object({
-  access_token: v.pipe(v.string(), v.minLength(1)),
-  token_type: v.pipe(v.string(), v.minLength(1)),
-  expires_in: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-  refresh_token: v.optional(v.string()),
-  scope: v.optional(v.string()),
-  id_token: v.optional(v.string()),
+export const vTokenResponse = /* @__PURE__ */ v.object({
+  access_token: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  token_type: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  expires_in: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.pipe(
+      /* @__PURE__ */ v.number(),
+      /* @__PURE__ */ v.integer(),
+      /* @__PURE__ */ v.minValue(0),
+    ),
+  ),
+  refresh_token: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  scope: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  id_token: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
 });
 
 /**
  * The error codes of RFC 8628 §3.5 and RFC 6749 §5.2.
  */
-export const vErrorCode = v.picklist([
+export const vErrorCode = /* @__PURE__ */ v.picklist([
   "authorization_pending",
   "slow_down",
   "access_denied",
@@ -101,24 +131,36 @@ export const vErrorCode = v.picklist([
 /**
  * RFC 6749 §5.2. Servers may define more codes (RFC 6749 §8.5).
  */
-export const vErrorResponse = v.object({
-  error: v.union([vErrorCode, v.string()]),
-  error_description: v.optional(v.string()),
-  error_uri: v.optional(v.string()),
-  interval: v.optional(v.pipe(v.number(), v.integer())),
+export const vErrorResponse = /* @__PURE__ */ v.object({
+  error: /* @__PURE__ */ v.union([vErrorCode, /* @__PURE__ */ v.string()]),
+  error_description: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  error_uri: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  interval: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.number(), /* @__PURE__ */ v.integer()),
+  ),
 });
 
 /**
  * RFC 8414 §2 (the fields a device-flow client reads; more are allowed).
  */
-export const vAuthorizationServerMetadata = v.object({
-  issuer: v.pipe(v.string(), v.url()),
-  authorization_endpoint: v.optional(v.pipe(v.string(), v.url())),
-  token_endpoint: v.optional(v.pipe(v.string(), v.url())),
-  device_authorization_endpoint: v.optional(v.pipe(v.string(), v.url())),
-  grant_types_supported: v.optional(v.array(v.string())),
-  token_endpoint_auth_methods_supported: v.optional(v.array(v.string())),
-  scopes_supported: v.optional(v.array(v.string())),
+export const vAuthorizationServerMetadata = /* @__PURE__ */ v.object({
+  issuer: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.url()),
+  authorization_endpoint: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.url()),
+  ),
+  token_endpoint: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.url()),
+  ),
+  device_authorization_endpoint: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.url()),
+  ),
+  grant_types_supported: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.array(/* @__PURE__ */ v.string()),
+  ),
+  token_endpoint_auth_methods_supported: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.array(/* @__PURE__ */ v.string()),
+  ),
+  scopes_supported: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.array(/* @__PURE__ */ v.string())),
 });
 
 /**
@@ -150,4 +192,4 @@ export const vRequestTokenBody = vTokenRequest;
  * 200 and an `error` field; such a body is an error, never a token.
  *
  */
-export const vRequestTokenResponse = v.union([vTokenResponse, vErrorResponse]);
+export const vRequestTokenResponse = /* @__PURE__ */ v.union([vTokenResponse, vErrorResponse]);

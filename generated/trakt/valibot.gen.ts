@@ -2,58 +2,79 @@
 
 import * as v from "valibot";
 
-export const vDeviceCodeRequest = v.object({
-  client_id: v.pipe(v.string(), v.minLength(1)),
+export const vDeviceCodeRequest = /* @__PURE__ */ v.object({
+  client_id: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
 });
 
-export const vDeviceCodeResponse = v.object({
-  device_code: v.pipe(v.string(), v.minLength(1)),
-  user_code: v.pipe(v.string(), v.minLength(1)),
-  verification_url: v.pipe(v.string(), v.minLength(1)),
-  expires_in: v.pipe(v.number(), v.integer(), v.minValue(1)),
-  interval: v.pipe(v.number(), v.integer()),
+export const vDeviceCodeResponse = /* @__PURE__ */ v.object({
+  device_code: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  user_code: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  verification_url: /* @__PURE__ */ v.pipe(
+    /* @__PURE__ */ v.string(),
+    /* @__PURE__ */ v.minLength(1),
+  ),
+  expires_in: /* @__PURE__ */ v.pipe(
+    /* @__PURE__ */ v.number(),
+    /* @__PURE__ */ v.integer(),
+    /* @__PURE__ */ v.minValue(1),
+  ),
+  interval: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.number(), /* @__PURE__ */ v.integer()),
 });
 
-export const vDeviceTokenRequest = v.object({
-  code: v.pipe(v.string(), v.minLength(1)),
-  client_id: v.pipe(v.string(), v.minLength(1)),
-  client_secret: v.pipe(v.string(), v.minLength(1)),
+export const vDeviceTokenRequest = /* @__PURE__ */ v.object({
+  code: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  client_id: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  client_secret: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
 });
 
-export const vRefreshTokenRequest = v.object({
-  refresh_token: v.pipe(v.string(), v.minLength(1)),
-  client_id: v.pipe(v.string(), v.minLength(1)),
-  client_secret: v.pipe(v.string(), v.minLength(1)),
-  redirect_uri: v.pipe(v.string(), v.minLength(1)),
-  grant_type: v.literal("refresh_token"),
+export const vRefreshTokenRequest = /* @__PURE__ */ v.object({
+  refresh_token: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  client_id: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  client_secret: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  redirect_uri: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  grant_type: /* @__PURE__ */ v.literal("refresh_token"),
 });
 
-export const vToken = v.object({
-  access_token: v.pipe(v.string(), v.minLength(1)),
-  token_type: v.pipe(v.string(), v.minLength(1)),
-  expires_in: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-  refresh_token: v.optional(v.string()),
-  scope: v.optional(v.string()),
-  created_at: v.optional(v.pipe(v.number(), v.integer())),
+export const vToken = /* @__PURE__ */ v.object({
+  access_token: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  token_type: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  expires_in: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.pipe(
+      /* @__PURE__ */ v.number(),
+      /* @__PURE__ */ v.integer(),
+      /* @__PURE__ */ v.minValue(0),
+    ),
+  ),
+  refresh_token: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  scope: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  created_at: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.number(), /* @__PURE__ */ v.integer()),
+  ),
 });
 
-export const vError = v.object({
-  error: v.string(),
-  error_description: v.optional(v.string()),
+export const vError = /* @__PURE__ */ v.object({
+  error: /* @__PURE__ */ v.string(),
+  error_description: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
 });
 
-export const vApiVersion = v.literal("2");
+export const vApiVersion = /* @__PURE__ */ v.literal("2");
 
 /**
  * The app's client_id.
  */
-export const vApiKey = v.pipe(v.string(), v.minLength(1));
+export const vApiKey = /* @__PURE__ */ v.pipe(
+  /* @__PURE__ */ v.string(),
+  /* @__PURE__ */ v.minLength(1),
+);
 
 export const vGenerateNewDeviceCodesBody = vDeviceCodeRequest;
 
-export const vGenerateNewDeviceCodesHeaders = v.object({
-  "trakt-api-version": v.literal("2"),
-  "trakt-api-key": v.pipe(v.string(), v.minLength(1)),
+export const vGenerateNewDeviceCodesHeaders = /* @__PURE__ */ v.object({
+  "trakt-api-version": /* @__PURE__ */ v.literal("2"),
+  "trakt-api-key": /* @__PURE__ */ v.pipe(
+    /* @__PURE__ */ v.string(),
+    /* @__PURE__ */ v.minLength(1),
+  ),
 });
 
 /**
@@ -63,9 +84,12 @@ export const vGenerateNewDeviceCodesResponse = vDeviceCodeResponse;
 
 export const vPollForTheAccessTokenBody = vDeviceTokenRequest;
 
-export const vPollForTheAccessTokenHeaders = v.object({
-  "trakt-api-version": v.literal("2"),
-  "trakt-api-key": v.pipe(v.string(), v.minLength(1)),
+export const vPollForTheAccessTokenHeaders = /* @__PURE__ */ v.object({
+  "trakt-api-version": /* @__PURE__ */ v.literal("2"),
+  "trakt-api-key": /* @__PURE__ */ v.pipe(
+    /* @__PURE__ */ v.string(),
+    /* @__PURE__ */ v.minLength(1),
+  ),
 });
 
 /**
@@ -75,9 +99,12 @@ export const vPollForTheAccessTokenResponse = vToken;
 
 export const vExchangeRefreshTokenForAccessTokenBody = vRefreshTokenRequest;
 
-export const vExchangeRefreshTokenForAccessTokenHeaders = v.object({
-  "trakt-api-version": v.literal("2"),
-  "trakt-api-key": v.pipe(v.string(), v.minLength(1)),
+export const vExchangeRefreshTokenForAccessTokenHeaders = /* @__PURE__ */ v.object({
+  "trakt-api-version": /* @__PURE__ */ v.literal("2"),
+  "trakt-api-key": /* @__PURE__ */ v.pipe(
+    /* @__PURE__ */ v.string(),
+    /* @__PURE__ */ v.minLength(1),
+  ),
 });
 
 /**

@@ -2,22 +2,26 @@
 
 import * as v from "valibot";
 
-export const vDeviceAuthorizationRequest = v.object({
-  client_id: v.pipe(v.string(), v.minLength(1)),
-  device_type: v.pipe(v.string(), v.minLength(1)),
-  device_os: v.pipe(v.string(), v.minLength(1)),
-  scope: v.optional(v.string()),
+export const vDeviceAuthorizationRequest = /* @__PURE__ */ v.object({
+  client_id: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  device_type: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  device_os: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  scope: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
 });
 
-export const vDeviceAuthorizationResponse = v.object({
-  device_code: v.pipe(v.string(), v.minLength(1)),
-  user_code: v.pipe(v.string(), v.minLength(1)),
-  verification_uri: v.string(),
-  expires_in: v.pipe(v.number(), v.integer(), v.minValue(1)),
-  interval: v.pipe(v.number(), v.integer()),
+export const vDeviceAuthorizationResponse = /* @__PURE__ */ v.object({
+  device_code: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  user_code: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  verification_uri: /* @__PURE__ */ v.string(),
+  expires_in: /* @__PURE__ */ v.pipe(
+    /* @__PURE__ */ v.number(),
+    /* @__PURE__ */ v.integer(),
+    /* @__PURE__ */ v.minValue(1),
+  ),
+  interval: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.number(), /* @__PURE__ */ v.integer()),
 });
 
-export const vGrantTypeEnum = v.picklist([
+export const vGrantTypeEnum = /* @__PURE__ */ v.picklist([
   "urn:ietf:params:oauth:grant-type:device_code",
   "refresh_token",
 ]);
@@ -25,33 +29,40 @@ export const vGrantTypeEnum = v.picklist([
 /**
  * `device_code` with the device_code grant, `refresh_token` with the refresh grant.
  */
-export const vTokenRequest = v.object({
+export const vTokenRequest = /* @__PURE__ */ v.object({
   grant_type: vGrantTypeEnum,
-  client_id: v.pipe(v.string(), v.minLength(1)),
-  device_code: v.optional(v.string()),
-  refresh_token: v.optional(v.string()),
+  client_id: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  device_code: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  refresh_token: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
 });
 
-export const vDeviceTokenResponse = v.object({
-  access_token: v.pipe(v.string(), v.minLength(1)),
-  token_type: v.optional(v.string(), "Bearer"),
-  expires_in: v.pipe(v.number(), v.integer(), v.minValue(0)),
-  refresh_token: v.optional(v.string()),
-  scope: v.optional(v.string()),
+export const vDeviceTokenResponse = /* @__PURE__ */ v.object({
+  access_token: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  token_type: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string(), "Bearer"),
+  expires_in: /* @__PURE__ */ v.pipe(
+    /* @__PURE__ */ v.number(),
+    /* @__PURE__ */ v.integer(),
+    /* @__PURE__ */ v.minValue(0),
+  ),
+  refresh_token: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  scope: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
 });
 
-export const vOAuthError = v.object({
-  error: v.string(),
-  error_description: v.optional(v.string()),
+export const vOAuthError = /* @__PURE__ */ v.object({
+  error: /* @__PURE__ */ v.string(),
+  error_description: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
 });
 
 /**
  * DRF serializer errors, one list of messages per field.
  */
-export const vFieldErrors = v.record(v.string(), v.array(v.string()));
+export const vFieldErrors = /* @__PURE__ */ v.record(
+  /* @__PURE__ */ v.string(),
+  /* @__PURE__ */ v.array(/* @__PURE__ */ v.string()),
+);
 
-export const vDetail = v.object({
-  detail: v.string(),
+export const vDetail = /* @__PURE__ */ v.object({
+  detail: /* @__PURE__ */ v.string(),
 });
 
 export const vTokenRequest2 = vTokenRequest;

@@ -1,0 +1,135 @@
+/**
+ * Benchmark 4, size: what a bundler ships for an import, minified and gzipped (level 9), with
+ * esbuild's metafile saying which file contributed what. Reusable from tests: the size budget and
+ * "importing one provider pulls in no other provider's code" are both checked on these numbers.
+ */
+import { relative, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+export const PROVIDERS = ["rfc8628", "trakt", "transparenc", "fakts"] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+/** Issue 7's goal for pollForToken + waitForToken + rfc8628, gzipped. */
+export const SIZE_BUDGET_BYTES = 5 * 1024;
+
+export interface BundleSize {
+  /** Minified bytes. */
+  minified: number;
+  /** Minified, then gzipped at level 9. */
+  gzip: number;
+  /** Every input file with bytes in the output (repo-relative or node_modules path) → bytes. */
+  inputs: Record<string, number>;
+}
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * Bundles an entry module given as source for the browser, the strictest place the core runs:
+ * minified ESM, tree-shaken, dependencies included. Imports resolve from `resolveDir` (the repo
+ * root by default; a scratch copy of it for experiments).
+ */
+export async function bundleSize(entrySource: string, resolveDir = root): Promise<BundleSize> {
+  const result = await build({
+    stdin: { contents: entrySource, resolveDir, loader: "ts", sourcefile: "entry.ts" },
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    metafile: true,
+    logLevel: "error",
+  });
+  const code = result.outputFiles[0]!.contents;
+  const output = Object.values(result.metafile.outputs)[0]!;
+  const inputs: Record<string, number> = {};
+  for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+    // Paths are relative to the working directory: make them relative to resolveDir.
+    if (bytesInOutput > 0) inputs[relative(resolveDir, resolve(path))] = bytesInOutput;
+  }
+  return { minified: code.byteLength, gzip: gzipSync(code, { level: 9 }).byteLength, inputs };
+}
+
+/** pollForToken + waitForToken + the given providers, imported from the package entry. */
+export function sdkBundleSize(
+  providers: readonly ProviderName[],
+  resolveDir = root,
+): Promise<BundleSize> {
+  return bundleSize(
+    `export { pollForToken, waitForToken, ${providers.join(", ")} } from "./src/index.ts";`,
+    resolveDir,
+  );
+}
+
+/** The providers whose adapter or generated code made it into a bundle. */
+export function providersIn(size: BundleSize): ProviderName[] {
+  return PROVIDERS.filter((name) =>
+    Object.keys(size.inputs).some(
+      (path) => path === `src/providers/${name}.ts` || path.startsWith(`generated/${name}/`),
+    ),
+  );
+}
+
+/** Minified bytes per origin: a dependency's name, `generated`, or `src`. */
+export function bytesByOrigin(size: BundleSize): Record<string, number> {
+  const origins: Record<string, number> = {};
+  for (const [path, bytes] of Object.entries(size.inputs)) {
+    const packagePath = path.split("node_modules/").at(-1)!;
+    const origin = path.includes("node_modules/")
+      ? packagePath.startsWith("@")
+        ? packagePath.split("/").slice(0, 2).join("/")
+        : packagePath.split("/")[0]!
+      : path.startsWith("generated/")
+        ? "generated"
+        : path.startsWith("src/")
+          ? "src"
+          : path;
+    origins[origin] = (origins[origin] ?? 0) + bytes;
+  }
+  return origins;
+}
+
+export interface SizeRow {
+  name: string;
+  what: string;
+  size: BundleSize;
+  /** For SDK rows: the providers found in the bundle (must be exactly the ones imported). */
+  providers?: ProviderName[];
+  expectedProviders?: ProviderName[];
+}
+
+/** Every row of the size table: the SDK with each provider, all four, and the two peers. */
+export async function measureSizes(): Promise<SizeRow[]> {
+  const rows: SizeRow[] = [];
+  const sdk = async (name: string, providers: ProviderName[]) => {
+    const size = await sdkBundleSize(providers);
+    rows.push({
+      name,
+      what: `pollForToken + waitForToken + ${providers.join(" + ")}`,
+      size,
+      providers: providersIn(size),
+      expectedProviders: providers,
+    });
+  };
+  await sdk("(a) device-flow-sdk, rfc8628", ["rfc8628"]);
+  for (const provider of PROVIDERS.slice(1))
+    await sdk(`(b) device-flow-sdk, ${provider}`, [provider]);
+  await sdk("device-flow-sdk, all four providers", [...PROVIDERS]);
+  rows.push({
+    name: "oauth4webapi",
+    what: "deviceAuthorizationRequest, processDeviceAuthorizationResponse, deviceCodeGrantRequest, processDeviceCodeResponse, discoveryRequest, processDiscoveryResponse",
+    size: await bundleSize(
+      `export { deviceAuthorizationRequest, processDeviceAuthorizationResponse, deviceCodeGrantRequest, processDeviceCodeResponse, discoveryRequest, processDiscoveryResponse } from "oauth4webapi";`,
+    ),
+  });
+  rows.push({
+    name: "openid-client",
+    what: "discovery, initiateDeviceAuthorization, pollDeviceAuthorizationGrant",
+    size: await bundleSize(
+      `export { discovery, initiateDeviceAuthorization, pollDeviceAuthorizationGrant } from "openid-client";`,
+    ),
+  });
+  return rows;
+}
