@@ -1,11 +1,20 @@
 /** The device authorization response (RFC 8628 §3.2) turned into a {@link DeviceAuthorization}. */
 import { ResponseError } from "./errors.ts";
+import { CONTROL_CHARACTER } from "./http/answer.ts";
 import { deviceAuthorization, type DeviceAuthorization } from "./result.ts";
 
 /** RFC 8628 §3.2: "If no value is provided, clients MUST use 5 as the default." */
 export const DEFAULT_INTERVAL_S = 5;
 /** Codes are clamped to live at most a day, so no timer is ever asked to wait longer. */
 export const MAX_EXPIRES_IN_S = 86_400;
+
+/**
+ * The interval to poll at, whatever a hand-built or resumed authorization says: not a positive
+ * finite number → 5 s (RFC 8628 §3.2 default), else at least 1 s.
+ */
+export function pollingInterval(seconds: number): number {
+  return Number.isFinite(seconds) && seconds > 0 ? Math.max(seconds, 1) : DEFAULT_INTERVAL_S;
+}
 
 export interface AuthorizationFields {
   deviceCode: string;
@@ -19,7 +28,9 @@ export interface AuthorizationFields {
 /**
  * Applies the RFC defaults and the documented clamps: `interval` absent, zero, negative or not a
  * number → 5 s; below 1 s → 1 s; `expires_in` clamped to 1 s … 24 h. Verification URIs must be
- * http(s): anything else (`javascript:`, `file:`) is refused so no caller ever opens it.
+ * http(s): anything else (`javascript:`, `file:`) is refused so no caller ever opens it. What is
+ * shown to the user (user code, URIs) must hold no control characters, which could rewrite a
+ * terminal.
  */
 export function toDeviceAuthorization(fields: AuthorizationFields, now = Date.now()): DeviceAuthorization {
   const expiresIn = Math.min(Math.max(Math.floor(fields.expiresIn), 1), MAX_EXPIRES_IN_S);
@@ -27,6 +38,9 @@ export function toDeviceAuthorization(fields: AuthorizationFields, now = Date.no
     typeof fields.interval === "number" && Number.isFinite(fields.interval) && fields.interval > 0
       ? Math.min(Math.max(fields.interval, 1), expiresIn)
       : DEFAULT_INTERVAL_S;
+  if (CONTROL_CHARACTER.test(fields.userCode)) {
+    throw new ResponseError("invalid_response", "user_code holds control characters", 200);
+  }
   const result = deviceAuthorization({
     deviceCode: fields.deviceCode,
     userCode: fields.userCode,
@@ -48,7 +62,7 @@ function webUrl(value: string | undefined, name: string): string {
   } catch {
     url = undefined;
   }
-  if (url?.protocol !== "https:" && url?.protocol !== "http:") {
+  if ((url?.protocol !== "https:" && url?.protocol !== "http:") || CONTROL_CHARACTER.test(value as string)) {
     throw new ResponseError("invalid_response", `${name} is missing or not an http(s) URL`, 200);
   }
   return value as string;

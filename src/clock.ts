@@ -2,7 +2,9 @@
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
+  /** Calls `callback` after `ms` milliseconds; returns a handle for {@link clearTimeout}. */
   setTimeout(callback: () => void, ms: number): unknown;
+  /** Cancels a timer made by {@link setTimeout}. */
   clearTimeout(handle: unknown): void;
   /** A number in [0, 1), for backoff jitter. */
   random(): number;
@@ -15,18 +17,29 @@ export const systemClock: Clock = {
   random: () => Math.random(),
 };
 
+/** Node, browsers and Deno fire a timer longer than this at once: longer waits are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Waits `ms`, or rejects with `signal.reason` as soon as it aborts, leaving no timer behind. */
 export function sleep(ms: number, clock: Clock, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
+    let left = ms;
+    let handle: unknown;
     const onAbort = () => {
       clock.clearTimeout(handle);
       reject(signal?.reason);
     };
-    const handle = clock.setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
+    const arm = () => {
+      const step = Math.min(left, MAX_TIMER_MS);
+      left -= step;
+      handle = clock.setTimeout(() => {
+        if (left > 0) return arm();
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, step);
+    };
+    arm();
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -24,6 +24,7 @@ export class OAuthError extends DeviceFlowError {
   override name = "OAuthError";
   constructor(
     code: string,
+    /** The server's `error_description`, when it sent one. */
     readonly description: string | undefined,
     httpStatus: number,
     retryable = false,

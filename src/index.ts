@@ -2,6 +2,7 @@
  * device-flow-sdk: the OAuth 2.0 Device Authorization Grant (RFC 8628) against any provider,
  * with one result vocabulary.
  * @packageDocumentation
+ * @module device-flow-sdk
  */
 export { startDeviceAuthorization } from "./start.ts";
 export { pollForToken } from "./poll.ts";

@@ -6,16 +6,22 @@
 import type { CallOptions } from "./http/transport.ts";
 import type { DeviceAuthorization, PollResult, RefreshResult } from "./result.ts";
 
+/** Options of `startDeviceAuthorization`. */
 export interface StartOptions extends CallOptions {
   /** Space-delimited scopes (RFC 6749 §3.3). */
   scope?: string;
 }
 
+/** Options of `refreshToken`. */
 export interface RefreshOptions extends CallOptions {
   /** A narrower scope for the new token (RFC 6749 §6). */
   scope?: string;
 }
 
+/**
+ * One provider's wire dialect behind the three calls the flow functions need. Made by the
+ * factories (`rfc8628`, `trakt`, `transparenc`, `fakts`); write your own for another dialect.
+ */
 export interface Provider {
   /** The provider's name, for messages: `rfc8628`, `trakt`, `transparenc`, `fakts`. */
   readonly name: string;

@@ -27,14 +27,19 @@ export interface DeviceAuthorization {
 
 /** An access token response (RFC 6749 §5.1), normalised. Secrets are redacted when inspected. */
 export interface TokenSet {
+  /** The access token (secret). */
   accessToken: string;
+  /** How to use it, usually `Bearer` (RFC 6749 §7.1). */
   tokenType: string;
   /** Lifetime in seconds, when the server says. */
   expiresIn?: number;
   /** Epoch milliseconds: arrival time + `expiresIn`. */
   expiresAt?: number;
+  /** Exchanged by `refreshToken()` for a new access token later (secret). */
   refreshToken?: string;
+  /** The granted scope, when the server says (RFC 6749 §5.1). */
   scope?: string;
+  /** An OpenID Connect ID token, when the server sends one (secret). */
   idToken?: string;
   /** The response body as the server sent it (validated fields plus any extras). */
   raw: Record<string, unknown>;
@@ -43,6 +48,7 @@ export interface TokenSet {
 /** The user approved: here is the token. */
 export interface Authorized {
   status: "authorized";
+  /** The tokens, normalised across providers. */
   token: TokenSet;
 }
 /** The user has not acted yet (RFC 8628 §3.5 `authorization_pending`): keep polling. */
@@ -58,21 +64,25 @@ export interface SlowDown {
 /** The device code expired (`expired_token`, Trakt 410, fakts `expired`): start again. */
 export interface Expired {
   status: "expired";
+  /** The server's explanation, when it sent one. */
   description?: string;
 }
 /** The user said no (`access_denied`, Trakt 418, fakts `denied`). */
 export interface Denied {
   status: "denied";
+  /** The server's explanation, when it sent one. */
   description?: string;
 }
 /** The server does not know the device code (`invalid_grant`, Trakt 404, fakts `error`). */
 export interface InvalidCode {
   status: "invalid_code";
+  /** The server's explanation, when it sent one. */
   description?: string;
 }
 /** The code was already exchanged for a token (Trakt 409). */
 export interface AlreadyUsed {
   status: "already_used";
+  /** The server's explanation, when it sent one. */
   description?: string;
 }
 /** Anything else: an OAuth error code, an HTTP failure, a network failure or a bad response. */
@@ -84,7 +94,9 @@ export interface PollError {
    * `invalid_response`, `unexpected_redirect`, `discovery_failed`.
    */
   error: string;
+  /** A human-readable explanation, e.g. the server's `error_description`. */
   description?: string;
+  /** The HTTP status, when a response arrived. */
   httpStatus?: number;
   /** True when polling again later may succeed (5xx, 429, network); false means stop (RFC 8628 §3.5). */
   retryable: boolean;

@@ -29,6 +29,7 @@ export function authorized(
   }
   if (fields.refresh_token) token.refreshToken = fields.refresh_token;
   if (fields.scope !== undefined) token.scope = fields.scope;
-  if (fields.id_token) token.idToken = fields.id_token;
+  // Not every dialect's validator knows id_token, so its type is checked here.
+  if (typeof fields.id_token === "string" && fields.id_token) token.idToken = fields.id_token;
   return { status: "authorized", token };
 }

@@ -1,13 +1,15 @@
 /**
  * The polling loop. It knows RFC 8628's timing rules and no provider: it only sees PollResults.
  */
-import { DEFAULT_INTERVAL_S } from "./authorization.ts";
+import { pollingInterval } from "./authorization.ts";
 import { sleep, systemClock, type Clock } from "./clock.ts";
+import { ConfigurationError } from "./errors.ts";
 import type { CallOptions } from "./http/transport.ts";
 import { pollForToken } from "./poll.ts";
 import type { Provider } from "./provider.ts";
 import type { DeviceAuthorization, PollResult, TerminalResult } from "./result.ts";
 
+/** Options of {@link waitForToken}: progress, cancellation, time source and backoff cap. */
 export interface WaitOptions extends CallOptions {
   /**
    * Called after every poll with its result, for progress UIs. An exception it throws (or a
@@ -25,6 +27,7 @@ export interface WaitOptions extends CallOptions {
  * `already_used`, or an `error` that is not retryable. Rejects with `signal.reason` on abort,
  * leaving no timer or request behind. Never sends a request after `expiresAt`.
  * @see RFC 8628 §3.3, §3.5
+ * @throws ConfigurationError (`invalid_option`) for an authorization without a finite `expiresAt`.
  */
 export async function waitForToken(
   provider: Provider,
@@ -32,10 +35,18 @@ export async function waitForToken(
   options: WaitOptions = {},
 ): Promise<TerminalResult> {
   const clock = options.clock ?? systemClock;
-  const maxBackoff = (options.maxBackoff ?? 60) * 1000;
+  // NaN would turn every backoff into a 1 ms timer, a tight loop: it counts as unset.
+  const maxBackoff = (Number.isNaN(options.maxBackoff) ? 60 : (options.maxBackoff ?? 60)) * 1000;
+  // The deadline is what ends the loop; a hand-built authorization without one would poll forever.
+  if (!Number.isFinite(authorization.expiresAt)) {
+    throw new ConfigurationError(
+      "invalid_option",
+      "authorization.expiresAt must be a finite time in epoch milliseconds",
+    );
+  }
   // RFC 8628 §3.2: "If no value is provided, clients MUST use 5 as the default" (a resumed or
   // hand-built authorization may lack a sane one too).
-  let interval = saneInterval(authorization.interval);
+  let interval = pollingInterval(authorization.interval);
   let failures = 0;
   let retryAfter = 0;
 
@@ -49,7 +60,7 @@ export async function waitForToken(
 
     // RFC 8628 §3.2 expires_in: past it the codes are dead, so no request is sent after it.
     const remaining = authorization.expiresAt - clock.now();
-    if (delay >= remaining) {
+    if (!(delay < remaining)) {
       await sleep(Math.max(remaining, 0), clock, options.signal);
       return { status: "expired" };
     }
@@ -65,24 +76,22 @@ export async function waitForToken(
       case "slow_down":
         // RFC 8628 §3.5: "the interval MUST be increased by 5 seconds for this and all
         // subsequent requests" (pollForToken computed it, with the server's own value if larger).
+        // A custom provider's smaller or missing figure cannot undo the +5 s.
         failures = 0;
-        interval = saneInterval(result.interval);
+        interval = Math.max(interval + 5, pollingInterval(result.interval));
         break;
       case "error":
         // RFC 8628 §3.5: any error code other than pending/slow_down means "stop polling";
         // only transport-level trouble (5xx, 429, network) is worth another try.
         if (!result.retryable) return result;
         failures += 1;
-        retryAfter = result.retryAfter ?? 0;
+        // A custom provider's NaN must not poison the delay (a 1 ms timer): it counts as none.
+        retryAfter = Math.max(result.retryAfter ?? 0, 0) || 0;
         break;
       default:
         return result;
     }
   }
-}
-
-function saneInterval(seconds: number): number {
-  return Number.isFinite(seconds) && seconds > 0 ? Math.max(seconds, 1) : DEFAULT_INTERVAL_S;
 }
 
 /** interval · 2^failures, capped, with "equal jitter" that never goes below the interval. */

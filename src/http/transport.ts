@@ -63,7 +63,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      return await call(controller.signal);
+      // Racing the abort also ends a call whose fetch or body ignores its signal (a custom fetch):
+      // the timeout and the caller's abort always win.
+      return await Promise.race([call(controller.signal), rejectOnAbort(controller.signal)]);
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (controller.signal.aborted) throw controller.signal.reason;
@@ -97,11 +99,20 @@ export function createTransport(options: TransportOptions = {}): Transport {
   return { fetch: guardedFetch, headers: options.headers ?? {}, send, checkUrl };
 }
 
-/** Reads at most `max` bytes: a declared larger body is refused, an undeclared one is counted. */
+/** Rejects with the signal's reason once it aborts. */
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
+/**
+ * Reads at most `max` bytes: a declared larger body is refused unread, and every body is counted,
+ * since a Content-Length is only a claim (a custom fetch may pass on any).
+ */
 function capBody(response: Response, max: number): Response {
-  const declared = response.headers.get("content-length");
-  if (declared !== null && Number(declared) <= max) return response;
-  if (declared !== null) {
+  const declared = response.headers.get("content-length")?.trim();
+  if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > max) {
     void response.body?.cancel().catch(() => {});
     throw tooLarge(response.status, max);
   }

@@ -1,13 +1,14 @@
 /**
  * fakts (arkitekt): a start/challenge protocol where every answer is HTTP 200 and the outcome is
  * the body's `status`. Its own client loops forever on denied/expired/error; here each one ends.
+ * @module device-flow-sdk/fakts
  */
 import * as v from "valibot";
 import type { components, paths } from "../../generated/fakts/schema.ts";
 import { vChallengeResponse, vStartResponse } from "../../generated/fakts/valibot.gen.ts";
 import { toDeviceAuthorization } from "../authorization.ts";
 import { OAuthError } from "../errors.ts";
-import { answerOf, invalidResponse, unexpected } from "../http/answer.ts";
+import { answerOf, invalidResponse, serverText, unexpected } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
 import { createTransport, type TransportOptions } from "../http/transport.ts";
 import { invalidAuthorization, startFailure } from "../oauth-answer.ts";
@@ -16,9 +17,12 @@ import type { Provider } from "../provider.ts";
 import type { PollResult } from "../result.ts";
 import { authorized } from "../token.ts";
 
+/** What the app tells fakts about itself: at least `identifier` and `version` (fakts' `Manifest`). */
 export type FaktsManifest = components["schemas"]["Manifest"];
+/** The kind of client fakts should create: `development`, `website` or `desktop`. */
 export type FaktsClientKind = components["schemas"]["ClientKind"];
 
+/** Options of {@link fakts}. */
 export interface FaktsOptions extends TransportOptions {
   /** The fakts endpoint, e.g. `https://arkitekt.example.org/f/`. */
   baseUrl: string;
@@ -78,7 +82,7 @@ export function fakts(options: FaktsOptions): Provider {
       const parsed = v.safeParse(vStartResponse, answer.body);
       if (!parsed.success) throw invalidAuthorization(answer);
       const start = parsed.output;
-      if (start.status === "error") throw new OAuthError("start_refused", start.error, 200);
+      if (start.status === "error") throw new OAuthError("start_refused", serverText(answer, start.error), 200);
       const code = encodeURIComponent(start.code);
       return toDeviceAuthorization({
         deviceCode: start.code,
@@ -96,6 +100,7 @@ export function fakts(options: FaktsOptions): Provider {
           (s) => client.POST("/challenge/", { body: { code: authorization.deviceCode }, signal: s }),
           signal,
         ),
+        [authorization.deviceCode],
       );
       if (answer.status !== 200) return unexpected(answer);
       const parsed = v.safeParse(vChallengeResponse, answer.body);

@@ -1,6 +1,7 @@
 /**
  * Any RFC 8628 authorization server, its endpoints given or found by RFC 8414 / OpenID Connect
  * discovery. Errors arrive as codes in JSON bodies (RFC 8628 §3.5, RFC 6749 §5.2).
+ * @module device-flow-sdk/rfc8628
  */
 import type { Client } from "openapi-fetch";
 import * as v from "valibot";
@@ -12,7 +13,7 @@ import {
 } from "../../generated/rfc8628/valibot.gen.ts";
 import { toDeviceAuthorization } from "../authorization.ts";
 import { ConfigurationError } from "../errors.ts";
-import { answerOf, field } from "../http/answer.ts";
+import { answerOf, field, serverText } from "../http/answer.ts";
 import { clientAt } from "../http/client.ts";
 import { basicAuthorization, formBody, formHeaders } from "../http/form.ts";
 import { createTransport, type Transport, type TransportOptions } from "../http/transport.ts";
@@ -31,12 +32,23 @@ export type ClientAuth = "client_secret_basic" | "client_secret_post" | "none";
 
 /** Where the server is: its issuer (discovery), or both endpoints. */
 export type Rfc8628Endpoints =
-  | { issuer: string }
-  | { deviceAuthorizationEndpoint: string; tokenEndpoint: string };
+  | {
+      /** The issuer identifier; its metadata is fetched once, on first use (RFC 8414 §3). */
+      issuer: string;
+    }
+  | {
+      /** The device authorization endpoint (RFC 8628 §3.1). */
+      deviceAuthorizationEndpoint: string;
+      /** The token endpoint (RFC 6749 §3.2). */
+      tokenEndpoint: string;
+    };
 
+/** Options of {@link rfc8628}: where the server is, who the client is, and how it authenticates. */
 export type Rfc8628Options = Rfc8628Endpoints &
   TransportOptions & {
+    /** The OAuth client identifier (RFC 6749 §2.2). */
     clientId: string;
+    /** For confidential clients; sent as `clientAuth` says. */
     clientSecret?: string;
     /** Default: `client_secret_basic` with a secret, `none` without. */
     clientAuth?: ClientAuth;
@@ -88,7 +100,7 @@ export function rfc8628(options: Rfc8628Options): Provider {
   function resolveEndpoints(signal?: AbortSignal): Promise<Endpoints> {
     if (!endpoints && "issuer" in options) {
       // Cached once it succeeds; a failure is forgotten so the next call tries again.
-      endpoints = discover(transport, options.issuer, signal).catch((error: unknown) => {
+      endpoints = discover(transport, options.issuer, auth.secrets, signal).catch((error: unknown) => {
         endpoints = undefined;
         throw error;
       });
@@ -120,6 +132,7 @@ export function rfc8628(options: Rfc8628Options): Provider {
             }),
           signal,
         ),
+        auth.secrets,
       );
       if (answer.status !== 200 || field(answer.body, "error") !== undefined) throw startFailure(answer);
       const parsed = v.safeParse(vDeviceAuthorizationResponse, answer.body);
@@ -153,6 +166,7 @@ export function rfc8628(options: Rfc8628Options): Provider {
             }),
           signal,
         ),
+        [...auth.secrets, authorization.deviceCode],
       );
       return classifyTokenAnswer(answer, authorization.interval, rfc8628ErrorCodes, isToken);
     },
@@ -170,16 +184,21 @@ export function rfc8628(options: Rfc8628Options): Provider {
             }),
           signal,
         ),
+        [...auth.secrets, refreshToken],
       );
       return classifyRefreshAnswer(answer, refreshToken, isToken);
     },
   };
 }
 
-/** RFC 6749 §2.3.1: Basic header, both in the body, or (public client) the id alone. */
+/**
+ * RFC 6749 §2.3.1: Basic header, both in the body, or (public client) the id alone. `secrets`:
+ * what a server could echo back (the secret, and the Basic credentials that encode it).
+ */
 function clientCredentials(options: Rfc8628Options): {
   headers: Record<string, string>;
   body: { client_id?: string; client_secret?: string };
+  secrets: string[];
 } {
   const method = options.clientAuth ?? (options.clientSecret ? "client_secret_basic" : "none");
   if (method !== "none" && !options.clientSecret) {
@@ -187,12 +206,13 @@ function clientCredentials(options: Rfc8628Options): {
   }
   const secret = options.clientSecret as string;
   if (method === "client_secret_basic") {
-    return { headers: { Authorization: basicAuthorization(options.clientId, secret) }, body: {} };
+    const authorization = basicAuthorization(options.clientId, secret);
+    return { headers: { Authorization: authorization }, body: {}, secrets: [secret, authorization.slice("Basic ".length)] };
   }
   if (method === "client_secret_post") {
-    return { headers: {}, body: { client_id: options.clientId, client_secret: secret } };
+    return { headers: {}, body: { client_id: options.clientId, client_secret: secret }, secrets: [secret] };
   }
-  return { headers: {}, body: { client_id: options.clientId } };
+  return { headers: {}, body: { client_id: options.clientId }, secrets: [] };
 }
 
 /**
@@ -200,7 +220,12 @@ function clientCredentials(options: Rfc8628Options): {
  * OpenID Connect Discovery's `/.well-known/openid-configuration` appended to it. §3.3: the
  * metadata's `issuer` MUST be identical to the issuer asked for.
  */
-async function discover(transport: Transport, issuer: string, signal?: AbortSignal): Promise<Endpoints> {
+async function discover(
+  transport: Transport,
+  issuer: string,
+  secrets: readonly string[],
+  signal?: AbortSignal,
+): Promise<Endpoints> {
   const url = new URL(issuer);
   const path = url.pathname.replace(/\/$/, "");
   const candidates = [
@@ -215,6 +240,8 @@ async function discover(transport: Transport, issuer: string, signal?: AbortSign
         (s) => client.GET("/.well-known/openid-configuration", { signal: s }),
         signal,
       ),
+      // Sent no secret, but a server that learned one may echo it: scrubbed all the same.
+      secrets,
     );
     if (answer.status !== 200) {
       if (answer.status === 429 || answer.status >= 500) throw startFailure(answer);
@@ -229,7 +256,7 @@ async function discover(transport: Transport, issuer: string, signal?: AbortSign
     if (metadata.issuer !== issuer) {
       throw new ConfigurationError(
         "discovery_failed",
-        `metadata issuer ${metadata.issuer} is not ${issuer} (RFC 8414 §3.3)`,
+        `metadata issuer ${serverText(answer, metadata.issuer)} is not ${issuer} (RFC 8414 §3.3)`,
       );
     }
     if (!metadata.device_authorization_endpoint || !metadata.token_endpoint) {

@@ -1,6 +1,7 @@
 /**
  * Trakt: JSON bodies, and the poll's outcome in the HTTP status code.
  * @see https://trakt.docs.apiary.io/#reference/authentication-devices
+ * @module device-flow-sdk/trakt
  */
 import * as v from "valibot";
 import type { paths } from "../../generated/trakt/schema.ts";
@@ -15,7 +16,9 @@ import type { Provider } from "../provider.ts";
 import type { PollResult } from "../result.ts";
 import { authorized } from "../token.ts";
 
+/** Options of {@link trakt}. */
 export interface TraktOptions extends TransportOptions {
+  /** The Trakt app's client id (also sent as `trakt-api-key`). */
   clientId: string;
   /** Trakt puts the secret in the JSON body of the token requests. */
   clientSecret: string;
@@ -58,6 +61,7 @@ export function trakt(options: TraktOptions): Provider {
             }),
           signal,
         ),
+        [options.clientSecret],
       );
       if (answer.status !== 200) throw startFailure(answer);
       const parsed = v.safeParse(vDeviceCodeResponse, answer.body);
@@ -87,6 +91,7 @@ export function trakt(options: TraktOptions): Provider {
             }),
           signal,
         ),
+        [options.clientSecret, authorization.deviceCode],
       );
       if (answer.status === 200) {
         const body = answer.body;
@@ -115,6 +120,7 @@ export function trakt(options: TraktOptions): Provider {
             }),
           signal,
         ),
+        [options.clientSecret, refreshToken],
       );
       return classifyRefreshAnswer(answer, refreshToken, isToken);
     },

@@ -1,6 +1,7 @@
 /**
  * Transparenc-style servers (Django REST framework): form-urlencoded requests carrying the
  * device's type and OS, OAuth error codes, plus DRF's own `{detail}` and field-error bodies.
+ * @module device-flow-sdk/transparenc
  */
 import * as v from "valibot";
 import type { paths } from "../../generated/transparenc/schema.ts";
@@ -25,8 +26,11 @@ import { outcome } from "../outcome.ts";
 import type { Provider } from "../provider.ts";
 import type { PollError, PollResult } from "../result.ts";
 
+/** Options of {@link transparenc}. */
 export interface TransparencOptions extends TransportOptions {
+  /** The server's origin, e.g. `https://transparenc.example.org`; paths are the spec's. */
   baseUrl: string;
+  /** The OAuth client identifier. */
   clientId: string;
   /** e.g. `tv`, `desktop`, `kiosk`. */
   deviceType: string;
@@ -112,7 +116,9 @@ export function transparenc(options: TransparencOptions): Provider {
     },
 
     async requestToken(authorization, { signal }): Promise<PollResult> {
-      const answer = answerOf(await postToken({ device_code: authorization.deviceCode }, signal));
+      const answer = answerOf(await postToken({ device_code: authorization.deviceCode }, signal), [
+        authorization.deviceCode,
+      ]);
       return classifyDrf(answer, authorization.interval) ??
         classifyTokenAnswer(answer, authorization.interval, transparencErrorCodes, isToken);
     },
@@ -120,6 +126,7 @@ export function transparenc(options: TransparencOptions): Provider {
     async refreshToken(refreshToken, { signal }) {
       const answer = answerOf(
         await postToken({ grant_type: "refresh_token", refresh_token: refreshToken }, signal),
+        [refreshToken],
       );
       return drfError(answer) ?? classifyRefreshAnswer(answer, refreshToken, isToken);
     },
@@ -133,9 +140,7 @@ export function transparenc(options: TransparencOptions): Provider {
 function classifyDrf(answer: Answer, interval: number): PollResult | undefined {
   if (answer.status !== 429) return drfError(answer);
   const seconds = Number(field(answer.body, "detail")?.match(THROTTLE_SECONDS)?.[1] ?? 0);
-  const slow = outcome("slow_down", interval, answer);
-  if (slow.status === "slow_down") slow.interval = Math.max(slow.interval, seconds);
-  return slow;
+  return outcome("slow_down", interval, answer, undefined, seconds);
 }
 
 /** A 4xx DRF body (`{detail}` or field errors) as a non-retryable error; undefined otherwise. */
@@ -150,10 +155,11 @@ function drfError(answer: Answer): PollError | undefined {
   return fieldErrors ? unexpected(answer, "invalid_request", fieldErrors) : undefined;
 }
 
+/** DRF's `{field: ["message", …]}`; only string messages are read (String() of a nest recurses). */
 function describeFieldErrors(body: unknown): string | undefined {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
   const parts = Object.entries(body as Record<string, unknown>)
     .filter(([, messages]) => Array.isArray(messages))
-    .map(([name, messages]) => `${name}: ${(messages as unknown[]).map(String).join(" ")}`);
+    .map(([name, messages]) => `${name}: ${(messages as unknown[]).filter((m) => typeof m === "string").join(" ")}`);
   return parts.length > 0 ? parts.join("; ") : undefined;
 }
