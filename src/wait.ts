@@ -22,6 +22,8 @@ export interface WaitOptions extends CallOptions {
   maxBackoff?: number;
 }
 
+const NO_OPTIONS: WaitOptions = Object.freeze({});
+
 /**
  * Polls until the flow ends: resolves to `authorized`, `expired`, `denied`, `invalid_code`,
  * `already_used`, or an `error` that is not retryable. Rejects with `signal.reason` on abort,
@@ -32,7 +34,7 @@ export interface WaitOptions extends CallOptions {
 export async function waitForToken(
   provider: Provider,
   authorization: DeviceAuthorization,
-  options: WaitOptions = {},
+  options: WaitOptions = NO_OPTIONS,
 ): Promise<TerminalResult> {
   const clock = options.clock ?? systemClock;
   // NaN would turn every backoff into a 1 ms timer, a tight loop: it counts as unset.

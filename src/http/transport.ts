@@ -25,9 +25,24 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What openapi-fetch builds a request into (its `Request` option). A real `Request` would be
+ * copied again by `fetch` (a second header list and body stream on every poll), so the URL and
+ * init are kept as they are for `fetch(url, init)`; an injected `fetch` still gets a `Request`.
+ */
+export class PendingRequest {
+  constructor(
+    readonly url: string,
+    readonly init: RequestInit,
+  ) {}
+  get method(): string {
+    return this.init.method ?? "GET";
+  }
+}
+
 export interface Transport {
   /** The `fetch` handed to openapi-fetch. */
-  fetch: (input: Request) => Promise<Response>;
+  fetch: (input: PendingRequest) => Promise<Response>;
   headers: Record<string, string>;
   /** Runs one openapi-fetch call under the caller's signal and the timeout. */
   send<T>(call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T>;
@@ -43,14 +58,15 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_BYTES;
 
-  async function guardedFetch(request: Request): Promise<Response> {
-    const response = await (options.fetch ?? globalThis.fetch)(request);
+  async function guardedFetch({ url, init }: PendingRequest): Promise<Response> {
+    const injected = options.fetch;
+    const response = await (injected ? injected(new Request(url, init)) : fetch(url, init));
     // A redirect would resend the body (the device code, maybe the secret) somewhere else.
     if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
       void response.body?.cancel().catch(() => {});
       throw new ResponseError("unexpected_redirect", `unexpected redirect (HTTP ${response.status})`, response.status);
     }
-    return capBody(response, maxBytes);
+    return readCapped(response, maxBytes);
   }
 
   async function send<T>(call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -107,31 +123,47 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
 }
 
 /**
- * Reads at most `max` bytes: a declared larger body is refused unread, and every body is counted,
- * since a Content-Length is only a claim (a custom fetch may pass on any).
+ * Reads the whole body, at most `max` decoded bytes, before anyone parses it. A declared larger
+ * body is refused unread; every body is counted as it arrives, since a Content-Length is only a
+ * claim (it gives the compressed size of a gzip bomb, and a custom fetch may pass on any).
  */
-function capBody(response: Response, max: number): Response {
+async function readCapped(response: Response, max: number): Promise<Response> {
   const declared = response.headers.get("content-length")?.trim();
   if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > max) {
     void response.body?.cancel().catch(() => {});
     throw tooLarge(response.status, max);
   }
-  if (!response.body) return response;
-  let seen = 0;
-  const counted = response.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength;
-        if (seen > max) controller.error(tooLarge(response.status, max));
-        else controller.enqueue(chunk);
-      },
-    }),
-  );
-  return new Response(counted, {
+  // Informational and null-body statuses carry nothing to read (and no Response can be rebuilt).
+  if (!response.body || response.status < 200) return response;
+  const reader = response.body.getReader();
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      void reader.cancel().catch(() => {});
+      throw tooLarge(response.status, max);
+    }
+    chunks.push(value);
+  }
+  const body = chunks.length === 1 ? chunks[0]! : concat(chunks, size);
+  return new Response(body, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,
   });
+}
+
+function concat(chunks: readonly Uint8Array<ArrayBuffer>[], size: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }
 
 const tooLarge = (status: number, max: number) =>
