@@ -22,7 +22,8 @@ export interface WaitOptions extends CallOptions {
   maxBackoff?: number;
 }
 
-const NO_OPTIONS: WaitOptions = Object.freeze({});
+// One shared default, so a flow started without options allocates none (it is never written).
+const NO_OPTIONS: WaitOptions = {};
 
 /**
  * Polls until the flow ends: resolves to `authorized`, `expired`, `denied`, `invalid_code`,
