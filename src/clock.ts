@@ -21,7 +21,10 @@ export const systemClock: Clock = {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Waits `ms`, or rejects with `signal.reason` as soon as it aborts, leaving no timer behind. */
-export function sleep(ms: number, clock: Clock, signal?: AbortSignal): Promise<void> {
+export function sleep(delay: number, clock: Clock, signal?: AbortSignal): Promise<void> {
+  // Timers count whole milliseconds and drop the fraction, which would wake a jittered wait (or
+  // the one to the deadline) a hair early: round up instead.
+  const ms = Math.ceil(delay);
   // The common case, kept to one timer and one closure: thousands of flows may be waiting.
   if (!signal && ms <= MAX_TIMER_MS) return new Promise((resolve) => void clock.setTimeout(resolve, ms));
   return new Promise((resolve, reject) => {

@@ -25,7 +25,9 @@ export function authorized(
   });
   if (fields.expires_in !== undefined) {
     token.expiresIn = fields.expires_in;
-    token.expiresAt = now + fields.expires_in * 1000;
+    // A lifetime that overflows a date (1e308 s) is no known expiry: keep the token, skip the time.
+    const expiresAt = now + fields.expires_in * 1000;
+    if (Number.isFinite(expiresAt)) token.expiresAt = expiresAt;
   }
   if (fields.refresh_token) token.refreshToken = fields.refresh_token;
   if (fields.scope !== undefined) token.scope = fields.scope;

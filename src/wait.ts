@@ -60,6 +60,8 @@ export async function waitForToken(
     const base = interval * 1000;
     let delay = failures === 0 ? base : backoff(base, failures, maxBackoff, clock.random());
     delay = Math.max(delay, retryAfter * 1000);
+    // Whole milliseconds, as timers count them: the deadline check below must see the real wait.
+    delay = Math.ceil(delay);
 
     // RFC 8628 §3.2 expires_in: past it the codes are dead, so no request is sent after it.
     const remaining = authorization.expiresAt - clock.now();
