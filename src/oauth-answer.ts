@@ -3,7 +3,7 @@
  * codes in JSON bodies, tokens in 200 bodies. The row tables themselves live in the adapters.
  */
 import { DeviceFlowError, OAuthError, ResponseError } from "./errors.ts";
-import { field, invalidResponse, retryAfter, serverText, unexpected, type Answer } from "./http/answer.ts";
+import { field, invalidResponse, serverText, unexpected, type Answer } from "./http/answer.ts";
 import { outcome, type Outcome } from "./outcome.ts";
 import type { PollResult, RefreshResult } from "./result.ts";
 import { authorized, type TokenFields } from "./token.ts";
@@ -62,18 +62,17 @@ export function classifyRefreshAnswer(
 /** A failed device authorization request, as the typed error startDeviceAuthorization throws. */
 export function startFailure(answer: Answer): DeviceFlowError {
   const code = field(answer.body, "error");
-  const retryable = answer.status === 429 || answer.status >= 500;
+  const failure = unexpected(answer);
   if (code) {
     const description = serverText(answer, field(answer.body, "error_description"));
-    return new OAuthError(serverText(answer, code), description, answer.status, retryable);
+    return new OAuthError(serverText(answer, code), description, answer.status, failure.retryable);
   }
-  const failure = unexpected(answer);
   return new ResponseError(
     failure.error,
     `device authorization failed (HTTP ${answer.status})`,
     answer.status,
-    retryable,
-    retryAfter(answer.headers),
+    failure.retryable,
+    failure.retryAfter,
   );
 }
 

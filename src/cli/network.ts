@@ -49,20 +49,16 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
 
   async function send(request: Request): Promise<Response> {
     const body = request.body === null ? undefined : await request.arrayBuffer();
-    try {
-      const response = await undiciFetch(request.url, {
-        method: request.method,
-        headers: [...request.headers],
-        body,
-        redirect: request.redirect,
-        signal: request.signal,
-        dispatcher,
-      });
-      // Same shape as the global Response (and the same ReadableStream class underneath).
-      return response as unknown as Response;
-    } catch (error) {
-      throw withCause(error);
-    }
+    const response = await undiciFetch(request.url, {
+      method: request.method,
+      headers: [...request.headers],
+      body,
+      redirect: request.redirect,
+      signal: request.signal,
+      dispatcher,
+    });
+    // Same shape as the global Response (and the same ReadableStream class underneath).
+    return response as unknown as Response;
   }
 
   return { fetch: send, close: () => dispatcher.destroy() };
@@ -80,18 +76,4 @@ async function readCa(file: string): Promise<string> {
     throw new CaFileError(`--ca file ${file} holds no PEM certificate`);
   }
   return text;
-}
-
-/**
- * undici says only "fetch failed" and puts the reason (a certificate it cannot verify, a refused
- * connection, a proxy that said no) in `cause`, which the SDK's message would drop: lift it up.
- */
-function withCause(error: unknown): unknown {
-  if (!(error instanceof TypeError) || !(error.cause instanceof Error)) return error;
-  const cause = error.cause as Error & { code?: string };
-  const detail =
-    cause.code && !cause.message.includes(cause.code)
-      ? `${cause.code}: ${cause.message}`
-      : cause.message;
-  return new TypeError(`${error.message}: ${detail}`, { cause });
 }

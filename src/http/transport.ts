@@ -176,6 +176,17 @@ function asDeviceFlowError(error: unknown): DeviceFlowError {
   if (error instanceof SyntaxError) {
     return new ResponseError("invalid_response", "response body is not valid JSON");
   }
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new NetworkError("network_error", `request failed (${detail})`);
+  return new NetworkError("network_error", `request failed (${describe(error)})`);
+}
+
+/**
+ * undici says only "fetch failed" and keeps the reason (a refused connection, a certificate it
+ * cannot verify, a proxy that said no) in `cause`: name it, or the caller cannot act on it.
+ */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? (error.cause as Error & { code?: unknown }) : undefined;
+  if (!cause) return `${error.name}: ${error.message}`;
+  const code = typeof cause.code === "string" && !cause.message.includes(cause.code) ? `${cause.code}: ` : "";
+  return `${error.name}: ${error.message}: ${code}${cause.message}`;
 }

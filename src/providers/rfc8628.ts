@@ -85,6 +85,7 @@ interface Endpoints {
 export function rfc8628(options: Rfc8628Options): Provider {
   const transport = createTransport(options);
   const auth = clientCredentials(options);
+  const headers = { ...formHeaders, ...auth.headers };
   let endpoints: Promise<Endpoints> | undefined;
 
   if (!("issuer" in options)) {
@@ -127,7 +128,7 @@ export function rfc8628(options: Rfc8628Options): Provider {
             device.POST("/device_authorization", {
               body,
               bodySerializer: formBody,
-              headers: { ...formHeaders, ...auth.headers },
+              headers,
               signal: s,
             }),
           signal,
@@ -161,7 +162,7 @@ export function rfc8628(options: Rfc8628Options): Provider {
                 ...auth.body,
               },
               bodySerializer: formBody,
-              headers: { ...formHeaders, ...auth.headers },
+              headers,
               signal: s,
             }),
           signal,
@@ -179,7 +180,7 @@ export function rfc8628(options: Rfc8628Options): Provider {
             token.POST("/token", {
               body: { grant_type: "refresh_token", refresh_token: refreshToken, scope, ...auth.body },
               bodySerializer: formBody,
-              headers: { ...formHeaders, ...auth.headers },
+              headers,
               signal: s,
             }),
           signal,
