@@ -213,6 +213,17 @@ describe("RFC 8628 mapping table", () => {
         retryable: true,
       });
     });
+
+    it("a network failure names undici's reason, which it keeps in `cause`", async () => {
+      const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), {
+        code: "ECONNREFUSED",
+      });
+      const result = await poll(() => Promise.reject(new TypeError("fetch failed", { cause: refused })));
+      expect(result).toMatchObject({ status: "error", error: "network_error" });
+      expect(result.status === "error" && result.description).toContain(
+        "connect ECONNREFUSED 127.0.0.1:9",
+      );
+    });
   });
 
   describe("a 200 token that fails RFC 6749 §5.1 → invalid_response", () => {
@@ -281,6 +292,16 @@ describe("RFC 8628 mapping table", () => {
     expect(result.token.expiresAt).toBeUndefined();
     expect(result.token.refreshToken).toBeUndefined();
     expect(result.token.scope).toBeUndefined();
+  });
+
+  it("a lifetime that overflows a date keeps the token, with no expiresAt", async () => {
+    const result = await poll(
+      json(200, { access_token: "2YotnFZFEjr1zCsicMWpAA", token_type: "Bearer", expires_in: 1e308 }),
+    );
+    if (result.status !== "authorized")
+      throw new Error(`expected authorized, got ${result.status}`);
+    expect(result.token.expiresIn).toBe(1e308);
+    expect(result.token.expiresAt).toBeUndefined();
   });
 
   it("a 400 without an error code is an unexpected answer that stops polling", async () => {

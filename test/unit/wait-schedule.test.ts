@@ -432,3 +432,19 @@ describe("waitForToken: onPoll", () => {
     }
   });
 });
+
+describe("waitForToken: whole milliseconds", () => {
+  // Found by the hostile fuzzer: a jittered backoff of 1999.0000000000002 ms, rounded up by the
+  // timer, landed the poll exactly on expiresAt.
+  it("a fractional backoff never lands a poll on the deadline, and timers get whole ms", async () => {
+    const { clock, fake, start, result } = await run(
+      [pending, pending, empty(429), token],
+      { interval: 1, expiresIn: 5 },
+      { random: 0.9990000000000002 },
+    );
+    expect(result.status).toBe("expired");
+    for (const request of fake.requests) expect(request.at).toBeLessThan(start + 5000);
+    expect(fake.requests).toHaveLength(3);
+    expect(clock.delays.every(Number.isInteger)).toBe(true);
+  });
+});
