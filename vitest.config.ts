@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      // Each preset against a loopback imitation of its provider's documented wire.
+      { test: { name: "providers", include: ["test/providers/**/*.test.ts"], testTimeout: 60_000 } },
       {
         test: {
           name: "contract",

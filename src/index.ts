@@ -33,7 +33,15 @@ export {
   OAuthError,
   ResponseError,
 } from "./errors.ts";
-export { rfc8628, rfc8628ErrorCodes, type ClientAuth, type Rfc8628Options } from "./providers/rfc8628.ts";
+export {
+  rfc8628,
+  rfc8628ErrorCodes,
+  type ClientAuth,
+  type ErrorCodeTable,
+  type ErrorRow,
+  type Rfc8628Options,
+  type StopRow,
+} from "./providers/rfc8628.ts";
 export { trakt, traktStatuses, type TraktOptions } from "./providers/trakt.ts";
 export { transparenc, transparencErrorCodes, type TransparencOptions } from "./providers/transparenc.ts";
 export {

@@ -1,3 +1,4 @@
+import { ConfigurationError } from "./errors.ts";
 import type { Provider, RefreshOptions } from "./provider.ts";
 import type { RefreshResult } from "./result.ts";
 import { errorResult } from "./poll.ts";
@@ -8,12 +9,17 @@ import { errorResult } from "./poll.ts";
  * Resolves to `authorized` or `error` (never throws for what a server or the network does);
  * rejects only with `signal.reason`.
  * @see RFC 6749 §6
+ * @throws ConfigurationError (`invalid_option`) when `refreshToken` is not a non-empty string (a
+ *   token set without one, say): no request is sent.
  */
 export async function refreshToken(
   provider: Provider,
   refreshToken: string,
   options: RefreshOptions = {},
 ): Promise<RefreshResult> {
+  if (typeof refreshToken !== "string" || refreshToken === "") {
+    throw new ConfigurationError("invalid_option", "refreshToken needs a refresh token: this token set has none");
+  }
   try {
     return await provider.refreshToken(refreshToken, options);
   } catch (error) {

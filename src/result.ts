@@ -23,6 +23,11 @@ export interface DeviceAuthorization {
   interval: number;
   /** When the codes expire, epoch milliseconds, anchored at the moment the response arrived. */
   expiresAt: number;
+  /**
+   * Instructions for the user written by the server (Entra's `message`, localised), without
+   * control characters. Optional: show it, or build your own from the fields above.
+   */
+  message?: string;
 }
 
 /** An access token response (RFC 6749 §5.1), normalised. Secrets are redacted when inspected. */
@@ -102,6 +107,11 @@ export interface PollError {
   retryable: boolean;
   /** Seconds the server asked to wait (`Retry-After`). */
   retryAfter?: number;
+  /**
+   * For `invalid_response`: the body as it arrived (parsed JSON or form, else the text), so a
+   * caller can still recover what the server sent. Redacted when inspected: it may hold a token.
+   */
+  raw?: unknown;
 }
 
 /** What one poll of the token endpoint comes back with, whatever the provider. */

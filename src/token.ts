@@ -1,37 +1,83 @@
-/** The access token response (RFC 6749 §5.1) turned into a {@link TokenSet}. */
+/**
+ * The access token response (RFC 6749 §5.1) turned into a {@link TokenSet}: strict about what
+ * makes a token (a non-empty string `access_token`), lenient about every other field, because a
+ * device code is single-use and a token the server issued cannot be asked for again.
+ */
+import { lenientNumber } from "./http/answer.ts";
 import { tokenSet, type Authorized } from "./result.ts";
 
-/** The token fields, already checked by a generated validator. */
-export interface TokenFields {
-  access_token: string;
-  token_type?: string;
-  expires_in?: number;
-  refresh_token?: string;
-  scope?: string;
-  id_token?: string;
+/** The longest lifetime kept, in seconds (ten years): a larger one is clamped, so dates stay valid. */
+export const MAX_TOKEN_LIFETIME_S = 315_360_000;
+
+/** The body's fields under the names a dialect uses (AWS says `accessToken`). */
+export interface TokenFieldNames {
+  accessToken: string;
+  tokenType: string;
+  expiresIn: string;
+  refreshToken: string;
+  scope: string;
+  idToken: string;
 }
 
-/** `raw` is the body as sent; `now` anchors `expiresAt` at the answer's arrival. */
+const OAUTH_NAMES: TokenFieldNames = {
+  accessToken: "access_token",
+  tokenType: "token_type",
+  expiresIn: "expires_in",
+  refreshToken: "refresh_token",
+  scope: "scope",
+  idToken: "id_token",
+};
+
+/** Whether a body carries a token: an object whose access token is a non-empty string. */
+export function hasAccessToken(body: unknown, names: TokenFieldNames = OAUTH_NAMES): body is Record<string, unknown> {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
+  const token = (body as Record<string, unknown>)[names.accessToken];
+  return typeof token === "string" && token !== "";
+}
+
+/**
+ * A body that {@link hasAccessToken} as `authorized`. Every other field is normalised, never
+ * fatal: `expires_in` as a number or digit string (floored, clamped to ten years; anything else
+ * means "not said"); `null` means absent; a missing `token_type` is `Bearer`, and `bearer` in any
+ * case is written `Bearer` (RFC 6750 §5.1 schemes are case-insensitive); `scope` as a space- or
+ * comma-separated string or an array becomes one space-separated string. `now` anchors
+ * `expiresAt` at the answer's arrival.
+ */
 export function authorized(
-  fields: TokenFields,
-  raw: unknown,
-  defaultTokenType = "Bearer",
+  body: Record<string, unknown>,
+  names: TokenFieldNames = OAUTH_NAMES,
   now = Date.now(),
 ): Authorized {
+  const tokenType = text(body[names.tokenType]);
   const token = tokenSet({
-    accessToken: fields.access_token,
-    tokenType: fields.token_type || defaultTokenType,
-    raw: typeof raw === "object" && raw !== null ? { ...(raw as Record<string, unknown>) } : {},
+    accessToken: body[names.accessToken] as string,
+    tokenType: tokenType === undefined || /^bearer$/i.test(tokenType) ? "Bearer" : tokenType,
+    raw: { ...body },
   });
-  if (fields.expires_in !== undefined) {
-    token.expiresIn = fields.expires_in;
-    // A lifetime that overflows a date (1e308 s) is no known expiry: keep the token, skip the time.
-    const expiresAt = now + fields.expires_in * 1000;
-    if (Number.isFinite(expiresAt)) token.expiresAt = expiresAt;
+  const expiresIn = lenientNumber(body[names.expiresIn]);
+  if (expiresIn !== undefined) {
+    token.expiresIn = Math.min(Math.floor(expiresIn), MAX_TOKEN_LIFETIME_S);
+    token.expiresAt = now + token.expiresIn * 1000;
   }
-  if (fields.refresh_token) token.refreshToken = fields.refresh_token;
-  if (fields.scope !== undefined) token.scope = fields.scope;
-  // Not every dialect's validator knows id_token, so its type is checked here.
-  if (typeof fields.id_token === "string" && fields.id_token) token.idToken = fields.id_token;
+  const refreshToken = text(body[names.refreshToken]);
+  if (refreshToken) token.refreshToken = refreshToken;
+  const scope = scopeOf(body[names.scope]);
+  if (scope !== undefined) token.scope = scope;
+  const idToken = text(body[names.idToken]);
+  if (idToken) token.idToken = idToken;
   return { status: "authorized", token };
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+/** RFC 6749 §3.3 space-delimited; GitHub sends `repo,gist`, Twitch a JSON array. */
+function scopeOf(value: unknown): string | undefined {
+  const parts = Array.isArray(value)
+    ? value.filter((item): item is string => typeof item === "string")
+    : typeof value === "string"
+      ? [value]
+      : undefined;
+  return parts?.flatMap((part) => part.split(/[\s,]+/)).filter(Boolean).join(" ");
 }

@@ -109,9 +109,11 @@ export interface components {
       verification_url?: string;
       verification_uri_complete?: string;
       /** @description Lifetime of `device_code` and `user_code` in seconds. */
-      expires_in: number;
+      expires_in: components["schemas"]["Seconds"];
       /** @description Minimum seconds between polls. "If no value is provided, clients MUST use 5". */
-      interval?: number;
+      interval?: components["schemas"]["OptionalSeconds"];
+      /** @description Not in RFC 8628; Entra ID sends instructions for the user, localised. */
+      message?: string;
     };
     TokenRequest:
       | components["schemas"]["DeviceCodeTokenRequest"]
@@ -143,15 +145,32 @@ export interface components {
       client_secret?: string;
       resource?: string[];
     };
-    /** @description RFC 6749 §5.1 (and OpenID Connect Core §3.1.3.3 for `id_token`). */
+    /**
+     * @description RFC 6749 §5.1 (and OpenID Connect Core §3.1.3.3 for `id_token`), as real servers send it.
+     *     Only a non-empty `access_token` makes a token; the other fields come in several shapes
+     *     (Entra v1's string `expires_in`, `null` for absent, GitHub's comma-separated or Twitch's
+     *     array `scope`, no `token_type` at all) and a client normalises them.
+     */
     TokenResponse: {
       access_token: string;
-      token_type: string;
-      expires_in?: number;
-      refresh_token?: string;
-      scope?: string;
-      id_token?: string;
+      token_type?: string | null;
+      expires_in?: components["schemas"]["OptionalSeconds"];
+      refresh_token?: string | null;
+      scope?: components["schemas"]["Scope"];
+      id_token?: string | null;
     };
+    /**
+     * @description A count of seconds: an integer per the RFCs, but also a float or a decimal digit string
+     *     on the wire (Entra v1 and ADFS send `"3599"`; form-urlencoded bodies carry only strings).
+     */
+    Seconds: number | string;
+    /** @description A count of seconds (see `Seconds`), or `null` for not said. */
+    OptionalSeconds: components["schemas"]["Seconds"] | null;
+    /**
+     * @description Granted scopes: space-delimited (RFC 6749 §3.3), comma-separated (GitHub OAuth apps), an
+     *     array (Twitch), or `null`.
+     */
+    Scope: string | string[] | null;
     /**
      * @description The error codes of RFC 8628 §3.5 and RFC 6749 §5.2.
      * @enum {string}
@@ -172,8 +191,12 @@ export interface components {
       error: components["schemas"]["ErrorCode"] | string;
       error_description?: string;
       error_uri?: string;
-      /** @description Not standard; some servers send the interval to use after `slow_down`. */
-      interval?: number;
+      /** @description Not standard; GitHub sends the interval to use after `slow_down`. */
+      interval?: components["schemas"]["Seconds"];
+    };
+    /** @description Google's device endpoint quota answer names its code `error_code`. */
+    ErrorCodeResponse: {
+      error_code: string;
     };
     /** @description RFC 8414 §2 (the fields a device-flow client reads; more are allowed). */
     AuthorizationServerMetadata: {
@@ -308,10 +331,20 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["DeviceAuthorizationResponse"];
+          "application/x-www-form-urlencoded": components["schemas"]["DeviceAuthorizationResponse"];
         };
       };
       400: components["responses"]["OAuthError"];
       401: components["responses"]["InvalidClient"];
+      /** @description Google's device endpoint quota answer: the code is in `error_code`, not `error`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorCodeResponse"];
+        };
+      };
     };
   };
   requestToken: {
@@ -339,10 +372,42 @@ export interface operations {
         content: {
           "application/json":
             components["schemas"]["TokenResponse"] | components["schemas"]["ErrorResponse"];
+          "application/x-www-form-urlencoded":
+            components["schemas"]["TokenResponse"] | components["schemas"]["ErrorResponse"];
         };
       };
       400: components["responses"]["TokenError"];
       401: components["responses"]["InvalidClient"];
+      /**
+       * @description Google answers `slow_down` and `access_denied` with 403, Auth0 `authorization_pending`
+       *     and its terminal codes.
+       */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      /** @description Google's `authorization_pending`. */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      /** @description Auth0's `slow_down`. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
     };
   };
 }

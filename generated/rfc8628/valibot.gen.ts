@@ -21,33 +21,6 @@ export const vDeviceAuthorizationRequest = /* @__PURE__ */ v.objectWithRest(
 );
 
 /**
- * RFC 8628 §3.2. `verification_uri` is REQUIRED by the RFC; Google sends
- * `verification_url` instead, and the SDK accepts either.
- *
- */
-export const vDeviceAuthorizationResponse = /* @__PURE__ */ v.object({
-  device_code: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
-  user_code: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
-  verification_uri: /* @__PURE__ */ v.optional(
-    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
-  ),
-  verification_url: /* @__PURE__ */ v.optional(
-    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
-  ),
-  verification_uri_complete: /* @__PURE__ */ v.optional(
-    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
-  ),
-  expires_in: /* @__PURE__ */ v.pipe(
-    /* @__PURE__ */ v.number(),
-    /* @__PURE__ */ v.integer(),
-    /* @__PURE__ */ v.minValue(1),
-  ),
-  interval: /* @__PURE__ */ v.optional(
-    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.number(), /* @__PURE__ */ v.integer()),
-  ),
-});
-
-/**
  * RFC 8628 §3.4.
  */
 export const vDeviceCodeTokenRequest = /* @__PURE__ */ v.object({
@@ -95,21 +68,71 @@ export const vTokenRequest = /* @__PURE__ */ v.union([
 ]);
 
 /**
- * RFC 6749 §5.1 (and OpenID Connect Core §3.1.3.3 for `id_token`).
+ * A count of seconds: an integer per the RFCs, but also a float or a decimal digit string
+ * on the wire (Entra v1 and ADFS send `"3599"`; form-urlencoded bodies carry only strings).
+ *
+ */
+export const vSeconds = /* @__PURE__ */ v.union([
+  /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.number(), /* @__PURE__ */ v.minValue(0)),
+  /* @__PURE__ */ v.pipe(
+    /* @__PURE__ */ v.string(),
+    /* @__PURE__ */ v.regex(/^\s*\d+(\.\d+)?\s*$/),
+  ),
+]);
+
+/**
+ * A count of seconds (see `Seconds`), or `null` for not said.
+ */
+export const vOptionalSeconds = /* @__PURE__ */ v.nullable(vSeconds);
+
+/**
+ * RFC 8628 §3.2. `verification_uri` is REQUIRED by the RFC; Google sends
+ * `verification_url` instead, and the SDK accepts either.
+ *
+ */
+export const vDeviceAuthorizationResponse = /* @__PURE__ */ v.object({
+  device_code: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  user_code: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  verification_uri: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  ),
+  verification_url: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  ),
+  verification_uri_complete: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  ),
+  expires_in: vSeconds,
+  interval: /* @__PURE__ */ v.optional(vOptionalSeconds),
+  message: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+});
+
+/**
+ * Granted scopes: space-delimited (RFC 6749 §3.3), comma-separated (GitHub OAuth apps), an
+ * array (Twitch), or `null`.
+ *
+ */
+export const vScope = /* @__PURE__ */ v.nullable(
+  /* @__PURE__ */ v.union([
+    /* @__PURE__ */ v.string(),
+    /* @__PURE__ */ v.array(/* @__PURE__ */ v.string()),
+  ]),
+);
+
+/**
+ * RFC 6749 §5.1 (and OpenID Connect Core §3.1.3.3 for `id_token`), as real servers send it.
+ * Only a non-empty `access_token` makes a token; the other fields come in several shapes
+ * (Entra v1's string `expires_in`, `null` for absent, GitHub's comma-separated or Twitch's
+ * array `scope`, no `token_type` at all) and a client normalises them.
+ *
  */
 export const vTokenResponse = /* @__PURE__ */ v.object({
   access_token: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
-  token_type: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
-  expires_in: /* @__PURE__ */ v.optional(
-    /* @__PURE__ */ v.pipe(
-      /* @__PURE__ */ v.number(),
-      /* @__PURE__ */ v.integer(),
-      /* @__PURE__ */ v.minValue(0),
-    ),
-  ),
-  refresh_token: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
-  scope: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
-  id_token: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  token_type: /* @__PURE__ */ v.nullish(/* @__PURE__ */ v.string()),
+  expires_in: /* @__PURE__ */ v.optional(vOptionalSeconds),
+  refresh_token: /* @__PURE__ */ v.nullish(/* @__PURE__ */ v.string()),
+  scope: /* @__PURE__ */ v.optional(vScope),
+  id_token: /* @__PURE__ */ v.nullish(/* @__PURE__ */ v.string()),
 });
 
 /**
@@ -135,9 +158,14 @@ export const vErrorResponse = /* @__PURE__ */ v.object({
   error: /* @__PURE__ */ v.union([vErrorCode, /* @__PURE__ */ v.string()]),
   error_description: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
   error_uri: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
-  interval: /* @__PURE__ */ v.optional(
-    /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.number(), /* @__PURE__ */ v.integer()),
-  ),
+  interval: /* @__PURE__ */ v.optional(vSeconds),
+});
+
+/**
+ * Google's device endpoint quota answer names its code `error_code`.
+ */
+export const vErrorCodeResponse = /* @__PURE__ */ v.object({
+  error_code: /* @__PURE__ */ v.string(),
 });
 
 /**

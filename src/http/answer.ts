@@ -1,39 +1,79 @@
 /** What came back from one request, in the shape the adapters' tables read. */
-import { REDACTED } from "../redact.ts";
+import { REDACTED, redactOnInspect } from "../redact.ts";
 import type { PollError } from "../result.ts";
 import { formUrlEncode } from "./form.ts";
+import type { Transport } from "./transport.ts";
 
 export interface Answer {
   status: number;
   headers: Headers;
-  /** Parsed JSON, the raw text when it is not JSON, or undefined when empty. */
+  /**
+   * The body read leniently: parsed JSON, a form-urlencoded body (GitHub's default) as an object
+   * of strings, the raw text when it is neither, or undefined when empty.
+   */
   body: unknown;
   /** The secrets the request carried, scrubbed from any text the server sends back. */
   secrets?: readonly (string | undefined)[];
+}
+
+/** What an openapi-fetch call resolves to, read as text (`parseAs: "text"`). */
+export interface FetchResult {
+  data?: unknown;
+  error?: unknown;
+  response: Response;
 }
 
 /**
  * openapi-fetch's `{ data, error, response }`: decided on the status, never on `error`'s truthiness.
  * `secrets`: what the request carried (client secret, device code, refresh token), see {@link serverText}.
  */
-export function answerOf(
-  result: { data?: unknown; error?: unknown; response: Response },
-  secrets: readonly (string | undefined)[] = [],
-): Answer {
+export function answerOf(result: FetchResult, secrets: readonly (string | undefined)[] = []): Answer {
   const { response } = result;
-  return { status: response.status, headers: response.headers, body: response.ok ? result.data : result.error, secrets };
+  const body = readBody(response.ok ? result.data : result.error, response.headers.get("content-type"));
+  return { status: response.status, headers: response.headers, body, secrets };
+}
+
+/**
+ * Every call reads its body as text and parses it here, whatever the status, so a body that is
+ * not JSON is an answer with a status (never a thrown parse failure), and a form-urlencoded answer
+ * (GitHub without `Accept: application/json`) reads like JSON whose values are strings.
+ */
+export function readBody(value: unknown, contentType: string | null): unknown {
+  if (typeof value !== "string") return value;
+  if (value.trim() === "") return undefined;
+  if (contentType !== null && /^\s*application\/x-www-form-urlencoded\b/i.test(contentType)) {
+    return Object.fromEntries(new URLSearchParams(value.trim()));
+  }
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
 }
 
 /** C0, DEL, C1 and bidi controls: they rewrite a terminal or forge log lines. */
 export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, "g");
+/**
+ * Whole escape sequences (OSC and DCS/PM/APC strings up to their terminator, CSI with its
+ * parameters, two-character escapes): removed before single controls become spaces, or their
+ * printable remnants (`]0;title`, `[2J`) would survive.
+ */
+const ESCAPE_SEQUENCES =
+  /\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[P^_X][^\u001b]*(?:\u001b\\)?|(?:\u001b\[|\u009b)[\u0030-\u003f]*[\u0020-\u002f]*[\u0040-\u007e]?|\u001b[\u0020-\u002f]*[\u0030-\u007e]?/g;
 const MAX_SERVER_TEXT = 1000;
+
+/** Server text without escape sequences, its other control characters made spaces, capped. */
+export function cleanText(text: string, max = MAX_SERVER_TEXT): string {
+  const clean = text.replace(ESCAPE_SEQUENCES, "").replace(CONTROL_CHARACTERS, " ");
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
 
 /**
  * Text a server wrote (an error code, `error_description`, a DRF `detail`) made fit for an error
  * message, a log or a terminal: the request's own secrets are replaced by "[redacted]" (a server
- * may echo them back), control characters by spaces (RFC 6749 §5.2 allows neither), and the
- * length is capped.
+ * may echo them back), escape sequences are removed and other control characters become spaces
+ * (RFC 6749 §5.2 allows neither), and the length is capped.
  */
 export function serverText(answer: Answer, text: string): string;
 export function serverText(answer: Answer, text: string | undefined): string | undefined;
@@ -47,8 +87,7 @@ export function serverText(answer: Answer, text: string | undefined): string | u
       clean = clean.split(form).join(REDACTED);
     }
   }
-  clean = clean.replace(CONTROL_CHARACTERS, " ");
-  return clean.length > MAX_SERVER_TEXT ? `${clean.slice(0, MAX_SERVER_TEXT)}…` : clean;
+  return cleanText(clean);
 }
 
 /** A string field of a JSON object body, or undefined. */
@@ -58,11 +97,21 @@ export function field(body: unknown, name: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-/** A finite non-negative number field of a JSON object body, or undefined. */
+/** A finite non-negative number field of a JSON object body (or its digit string), or undefined. */
 export function numberField(body: unknown, name: string): number | undefined {
   if (typeof body !== "object" || body === null) return undefined;
-  const value = (body as Record<string, unknown>)[name];
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
+  return lenientNumber((body as Record<string, unknown>)[name]);
+}
+
+const DECIMAL = /^\s*\d+(\.\d+)?\s*$/;
+
+/**
+ * A count of seconds as real servers send it: a number, or a decimal digit string (GitHub's form
+ * bodies, Entra v1's `"expires_in": "3599"`). Anything else (negative, NaN, "soon") is undefined.
+ */
+export function lenientNumber(value: unknown): number | undefined {
+  const number = typeof value === "number" ? value : typeof value === "string" && DECIMAL.test(value) ? Number(value) : NaN;
+  return Number.isFinite(number) && number >= 0 ? number : undefined;
 }
 
 /** The longest wait a server can ask for (Retry-After, slow_down): a day, as long as a code lives. */
@@ -95,13 +144,31 @@ export function unexpected(answer: Answer, error?: string, description?: string)
   return result;
 }
 
-/** A body that fails the spec's validator: never a token (issue: "never authorized"). */
+/**
+ * An answer that is not what its status promised (a 200 without a usable token, say): a
+ * non-retryable `invalid_response` that carries the body as it came, so a caller can still
+ * recover what the server sent; the body is redacted when inspected, like a token.
+ */
 export function invalidResponse(answer: Answer, what: string): PollError {
-  return {
-    status: "error",
-    error: "invalid_response",
-    description: `${what} does not match the provider's spec`,
-    httpStatus: answer.status,
-    retryable: false,
-  };
+  return redactOnInspect(
+    {
+      status: "error",
+      error: "invalid_response",
+      description: `${what} is not usable`,
+      httpStatus: answer.status,
+      retryable: false,
+      raw: answer.body,
+    },
+    ["raw"],
+  );
+}
+
+/** One request through the transport, its answer read by {@link answerOf}. */
+export async function exchange(
+  transport: Transport,
+  call: (signal: AbortSignal) => Promise<FetchResult>,
+  signal: AbortSignal | undefined,
+  secrets: readonly (string | undefined)[] = [],
+): Promise<Answer> {
+  return answerOf(await transport.send(call, signal), secrets);
 }

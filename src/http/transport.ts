@@ -4,18 +4,22 @@
  * thrown failures onto typed errors.
  */
 import { ConfigurationError, DeviceFlowError, NetworkError, ResponseError } from "../errors.ts";
+import { cleanText } from "./answer.ts";
 
 /** Options every provider factory takes. */
 export interface TransportOptions {
   /** A `fetch` to use instead of the global one (proxies, tests, instrumentation); called unbound. */
   fetch?: (input: Request) => Promise<Response>;
-  /** Extra headers for every request. */
+  /** Extra headers for every request (every request also sends `Accept: application/json`). */
   headers?: Record<string, string>;
   /** Allow plain `http:` to hosts other than loopback. Never do this in production. */
   allowInsecureRequests?: boolean;
-  /** Milliseconds before one request (and the reading of its body) is given up. Default 30 000. */
+  /**
+   * Milliseconds before one request (and the reading of its body) is given up: 1 … 2^31−1, or
+   * `Infinity` for none. Default 30 000.
+   */
   timeout?: number;
-  /** Largest response body read, in bytes. Default 1 MiB. */
+  /** Largest response body read, in decoded bytes: a positive integer, or `Infinity` for no cap. Default 1 MiB. */
   maxResponseBytes?: number;
 }
 
@@ -54,9 +58,25 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_BYTES = 1 << 20;
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * @throws ConfigurationError (`invalid_option`) for a `timeout` or `maxResponseBytes` that could
+ *   not work (0, negative, NaN, a timeout no timer can hold): each would fail every request or
+ *   silently drop a guard.
+ */
 export function createTransport(options: TransportOptions = {}): Transport {
-  const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
-  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_BYTES;
+  const timeout = checkedOption(options.timeout, "timeout", DEFAULT_TIMEOUT_MS, MAX_TIMER_MS, "milliseconds");
+  const maxBytes = checkedOption(
+    options.maxResponseBytes,
+    "maxResponseBytes",
+    DEFAULT_MAX_BYTES,
+    Number.MAX_SAFE_INTEGER,
+    "bytes",
+  );
+  const headers = Object.keys(options.headers ?? {}).some((name) => name.toLowerCase() === "accept")
+    ? { ...options.headers }
+    : { Accept: "application/json", ...options.headers };
 
   async function guardedFetch({ url, init }: PendingRequest): Promise<Response> {
     const injected = options.fetch;
@@ -72,10 +92,10 @@ export function createTransport(options: TransportOptions = {}): Transport {
   async function send<T>(call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     signal?.throwIfAborted();
     const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new NetworkError("timeout", `no answer within ${timeout} ms`)),
-      timeout,
-    );
+    const timer =
+      timeout === Infinity
+        ? undefined
+        : setTimeout(() => controller.abort(new NetworkError("timeout", `no answer within ${timeout} ms`)), timeout);
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -97,7 +117,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     try {
       parsed = new URL(url);
     } catch {
-      throw new ConfigurationError("invalid_url", `not a URL: ${url}`);
+      throw new ConfigurationError("invalid_url", `not a URL: ${withoutUserinfo(url)}`);
     }
     const insecure = parsed.protocol === "http:" && !LOOPBACK.test(parsed.hostname);
     if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
@@ -112,7 +132,22 @@ export function createTransport(options: TransportOptions = {}): Transport {
     return url;
   }
 
-  return { fetch: guardedFetch, headers: options.headers ?? {}, send, checkUrl };
+  return { fetch: guardedFetch, headers, send, checkUrl };
+}
+
+/** An integer option in 1 … `max`, or `Infinity` (none); undefined is the default. */
+function checkedOption(value: number | undefined, name: string, fallback: number, max: number, unit: string): number {
+  if (value === undefined) return fallback;
+  if (value === Infinity || (Number.isInteger(value) && value >= 1 && value <= max)) return value;
+  throw new ConfigurationError(
+    "invalid_option",
+    `${name} must be a whole number of ${unit} from 1 to ${max}, or Infinity for none (got ${String(value)})`,
+  );
+}
+
+/** A URL as typed, its userinfo (`user:password@`) redacted: error messages hold no secret. */
+function withoutUserinfo(url: string): string {
+  return cleanText(url.replace(/^([^:/?#]*:)?\/\/[^/?#]*@/, (_, scheme = "") => `${scheme}//[redacted]@`), 200);
 }
 
 /** Rejects with the signal's reason once it aborts. */

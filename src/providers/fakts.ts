@@ -8,7 +8,7 @@ import type { components, paths } from "../../generated/fakts/schema.ts";
 import { vChallengeResponse, vStartResponse } from "../../generated/fakts/valibot.gen.ts";
 import { toDeviceAuthorization } from "../authorization.ts";
 import { OAuthError } from "../errors.ts";
-import { answerOf, invalidResponse, serverText, unexpected } from "../http/answer.ts";
+import { exchange, invalidResponse, serverText, unexpected } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
 import { createTransport, type TransportOptions } from "../http/transport.ts";
 import { invalidAuthorization, startFailure } from "../oauth-answer.ts";
@@ -63,20 +63,20 @@ export function fakts(options: FaktsOptions): Provider {
     async requestDeviceAuthorization({ scope, signal }) {
       const scopes = scope ? scope.split(" ").filter(Boolean) : undefined;
       const manifest = scopes ? { ...options.manifest, scopes } : options.manifest;
-      const answer = answerOf(
-        await transport.send(
-          (s) =>
-            client.POST("/start/", {
-              body: {
-                manifest,
-                expiration_time_seconds: expiresIn,
-                redirect_uris: options.redirectUris ?? [],
-                requested_client_kind: options.requestedClientKind ?? "development",
-              },
-              signal: s,
-            }),
-          signal,
-        ),
+      const answer = await exchange(
+        transport,
+        (s) =>
+          client.POST("/start/", {
+            body: {
+              manifest,
+              expiration_time_seconds: expiresIn,
+              redirect_uris: options.redirectUris ?? [],
+              requested_client_kind: options.requestedClientKind ?? "development",
+            },
+            parseAs: "text",
+            signal: s,
+          }),
+        signal,
       );
       if (answer.status !== 200) throw startFailure(answer);
       const parsed = v.safeParse(vStartResponse, answer.body);
@@ -95,11 +95,10 @@ export function fakts(options: FaktsOptions): Provider {
     },
 
     async requestToken(authorization, { signal }): Promise<PollResult> {
-      const answer = answerOf(
-        await transport.send(
-          (s) => client.POST("/challenge/", { body: { code: authorization.deviceCode }, signal: s }),
-          signal,
-        ),
+      const answer = await exchange(
+        transport,
+        (s) => client.POST("/challenge/", { body: { code: authorization.deviceCode }, parseAs: "text", signal: s }),
+        signal,
         [authorization.deviceCode],
       );
       if (answer.status !== 200) return unexpected(answer);
@@ -107,7 +106,9 @@ export function fakts(options: FaktsOptions): Provider {
       if (!parsed.success) return invalidResponse(answer, "challenge response");
       const challenge = parsed.output;
       if (challenge.status === "granted") {
-        return authorized({ access_token: challenge.token, token_type: "fakts" }, answer.body);
+        const result = authorized({ access_token: challenge.token, token_type: "fakts" });
+        result.token.raw = { ...(answer.body as Record<string, unknown>) };
+        return result;
       }
       const description = challenge.status === "error" ? challenge.error : challenge.message;
       return outcome(faktsStatuses[challenge.status], authorization.interval, answer, description);

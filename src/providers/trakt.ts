@@ -5,16 +5,16 @@
  */
 import * as v from "valibot";
 import type { paths } from "../../generated/trakt/schema.ts";
-import { vDeviceCodeResponse, vToken } from "../../generated/trakt/valibot.gen.ts";
+import { vDeviceCodeResponse } from "../../generated/trakt/valibot.gen.ts";
 import { toDeviceAuthorization } from "../authorization.ts";
-import { answerOf, invalidResponse, unexpected } from "../http/answer.ts";
+import { exchange, invalidResponse, unexpected } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
 import { createTransport, type TransportOptions } from "../http/transport.ts";
 import { classifyRefreshAnswer, invalidAuthorization, startFailure } from "../oauth-answer.ts";
 import { outcome, type Outcome } from "../outcome.ts";
 import type { Provider } from "../provider.ts";
 import type { PollResult } from "../result.ts";
-import { authorized } from "../token.ts";
+import { authorized, hasAccessToken } from "../token.ts";
 
 /** Options of {@link trakt}. */
 export interface TraktOptions extends TransportOptions {
@@ -36,8 +36,6 @@ export const traktStatuses = {
   429: "slow_down",
 } as const satisfies Readonly<Record<number, Outcome>>;
 
-const isToken = (body: unknown): body is v.InferOutput<typeof vToken> => v.is(vToken, body);
-
 /**
  * A provider for Trakt's device authentication.
  * @see RFC 8628 (Trakt's dialect of it)
@@ -51,16 +49,16 @@ export function trakt(options: TraktOptions): Provider {
     name: "trakt",
 
     async requestDeviceAuthorization({ signal }) {
-      const answer = answerOf(
-        await transport.send(
-          (s) =>
-            client.POST("/oauth/device/code", {
-              params: { header },
-              body: { client_id: options.clientId },
-              signal: s,
-            }),
-          signal,
-        ),
+      const answer = await exchange(
+        transport,
+        (s) =>
+          client.POST("/oauth/device/code", {
+            params: { header },
+            body: { client_id: options.clientId },
+            parseAs: "text",
+            signal: s,
+          }),
+        signal,
         [options.clientSecret],
       );
       if (answer.status !== 200) throw startFailure(answer);
@@ -77,25 +75,24 @@ export function trakt(options: TraktOptions): Provider {
     },
 
     async requestToken(authorization, { signal }): Promise<PollResult> {
-      const answer = answerOf(
-        await transport.send(
-          (s) =>
-            client.POST("/oauth/device/token", {
-              params: { header },
-              body: {
-                code: authorization.deviceCode,
-                client_id: options.clientId,
-                client_secret: options.clientSecret,
-              },
-              signal: s,
-            }),
-          signal,
-        ),
+      const answer = await exchange(
+        transport,
+        (s) =>
+          client.POST("/oauth/device/token", {
+            params: { header },
+            body: {
+              code: authorization.deviceCode,
+              client_id: options.clientId,
+              client_secret: options.clientSecret,
+            },
+            parseAs: "text",
+            signal: s,
+          }),
+        signal,
         [options.clientSecret, authorization.deviceCode],
       );
       if (answer.status === 200) {
-        const body = answer.body;
-        return isToken(body) ? authorized(body, body, "bearer") : invalidResponse(answer, "token response");
+        return hasAccessToken(answer.body) ? authorized(answer.body) : invalidResponse(answer, "token response");
       }
       const row = Object.hasOwn(traktStatuses, answer.status)
         ? traktStatuses[answer.status as keyof typeof traktStatuses]
@@ -104,25 +101,25 @@ export function trakt(options: TraktOptions): Provider {
     },
 
     async refreshToken(refreshToken, { signal }) {
-      const answer = answerOf(
-        await transport.send(
-          (s) =>
-            client.POST("/oauth/token", {
-              params: { header },
-              body: {
-                refresh_token: refreshToken,
-                client_id: options.clientId,
-                client_secret: options.clientSecret,
-                redirect_uri: "urn:ietf:wg:oauth:2.0:oob",
-                grant_type: "refresh_token",
-              },
-              signal: s,
-            }),
-          signal,
-        ),
+      const answer = await exchange(
+        transport,
+        (s) =>
+          client.POST("/oauth/token", {
+            params: { header },
+            body: {
+              refresh_token: refreshToken,
+              client_id: options.clientId,
+              client_secret: options.clientSecret,
+              redirect_uri: "urn:ietf:wg:oauth:2.0:oob",
+              grant_type: "refresh_token",
+            },
+            parseAs: "text",
+            signal: s,
+          }),
+        signal,
         [options.clientSecret, refreshToken],
       );
-      return classifyRefreshAnswer(answer, refreshToken, isToken);
+      return classifyRefreshAnswer(answer, refreshToken);
     },
   };
 }

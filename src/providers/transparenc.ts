@@ -5,12 +5,9 @@
  */
 import * as v from "valibot";
 import type { paths } from "../../generated/transparenc/schema.ts";
-import {
-  vDeviceAuthorizationResponse,
-  vDeviceTokenResponse,
-} from "../../generated/transparenc/valibot.gen.ts";
+import { vDeviceAuthorizationResponse } from "../../generated/transparenc/valibot.gen.ts";
 import { toDeviceAuthorization } from "../authorization.ts";
-import { answerOf, field, unexpected, type Answer } from "../http/answer.ts";
+import { exchange, field, unexpected, type Answer } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
 import { formBody, formHeaders } from "../http/form.ts";
 import { createTransport, type TransportOptions } from "../http/transport.ts";
@@ -20,7 +17,6 @@ import {
   invalidAuthorization,
   startFailure,
   type ErrorCodeTable,
-  type TokenCheck,
 } from "../oauth-answer.ts";
 import { outcome } from "../outcome.ts";
 import type { Provider } from "../provider.ts";
@@ -57,8 +53,6 @@ export const transparencErrorCodes = {
 /** DRF's 429 body: "Request was throttled. Expected available in N seconds." */
 const THROTTLE_SECONDS = /available in (\d+) second/;
 const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
-const isToken: TokenCheck = (body): body is v.InferOutput<typeof vDeviceTokenResponse> =>
-  v.is(vDeviceTokenResponse, body);
 
 /**
  * A provider for a Transparenc-style Django REST framework server.
@@ -68,38 +62,41 @@ export function transparenc(options: TransparencOptions): Provider {
   const transport = createTransport(options);
   const client = clientFor<paths>(transport, options.baseUrl);
   const tokenPath = options.tokenPath ?? "/api/v1/oauth/token/";
-  const postToken = (body: Record<string, string | undefined>, signal?: AbortSignal) =>
-    transport.send(
+  const postToken = (body: Record<string, string | undefined>, secret: string, signal?: AbortSignal) =>
+    exchange(
+      transport,
       (s) =>
         client.POST(tokenPath, {
           body: { grant_type: DEVICE_CODE_GRANT, client_id: options.clientId, ...body },
           bodySerializer: formBody,
           headers: formHeaders,
+          parseAs: "text",
           signal: s,
         }),
       signal,
+      [secret],
     );
 
   return {
     name: "transparenc",
 
     async requestDeviceAuthorization({ scope, signal }) {
-      const answer = answerOf(
-        await transport.send(
-          (s) =>
-            client.POST("/api/v1/oauth/device-authorization/", {
-              body: {
-                client_id: options.clientId,
-                device_type: options.deviceType,
-                device_os: options.deviceOs,
-                scope,
-              },
-              bodySerializer: formBody,
-              headers: formHeaders,
-              signal: s,
-            }),
-          signal,
-        ),
+      const answer = await exchange(
+        transport,
+        (s) =>
+          client.POST("/api/v1/oauth/device-authorization/", {
+            body: {
+              client_id: options.clientId,
+              device_type: options.deviceType,
+              device_os: options.deviceOs,
+              scope,
+            },
+            bodySerializer: formBody,
+            headers: formHeaders,
+            parseAs: "text",
+            signal: s,
+          }),
+        signal,
       );
       if (answer.status !== 200) throw startFailure(answer);
       const parsed = v.safeParse(vDeviceAuthorizationResponse, answer.body);
@@ -116,19 +113,14 @@ export function transparenc(options: TransparencOptions): Provider {
     },
 
     async requestToken(authorization, { signal }): Promise<PollResult> {
-      const answer = answerOf(await postToken({ device_code: authorization.deviceCode }, signal), [
-        authorization.deviceCode,
-      ]);
+      const answer = await postToken({ device_code: authorization.deviceCode }, authorization.deviceCode, signal);
       return classifyDrf(answer, authorization.interval) ??
-        classifyTokenAnswer(answer, authorization.interval, transparencErrorCodes, isToken);
+        classifyTokenAnswer(answer, authorization.interval, transparencErrorCodes);
     },
 
     async refreshToken(refreshToken, { signal }) {
-      const answer = answerOf(
-        await postToken({ grant_type: "refresh_token", refresh_token: refreshToken }, signal),
-        [refreshToken],
-      );
-      return drfError(answer) ?? classifyRefreshAnswer(answer, refreshToken, isToken);
+      const answer = await postToken({ grant_type: "refresh_token", refresh_token: refreshToken }, refreshToken, signal);
+      return drfError(answer) ?? classifyRefreshAnswer(answer, refreshToken);
     },
   };
 }

@@ -1,0 +1,274 @@
+/**
+ * The RFC 8628 wire dialect, shared by `rfc8628()` and the presets that speak it (GitHub, Google,
+ * Entra ID, Auth0, Okta, Keycloak): form requests, OAuth error codes in the body of any status,
+ * tokens in 2xx bodies. A preset changes only what its provider does differently: endpoints,
+ * extra table rows, where the error code lives.
+ */
+import type { Client } from "openapi-fetch";
+import * as v from "valibot";
+import type { paths } from "../../generated/rfc8628/schema.ts";
+import {
+  vAuthorizationServerMetadata,
+  vDeviceAuthorizationResponse,
+} from "../../generated/rfc8628/valibot.gen.ts";
+import { untilAborted } from "../abort.ts";
+import { toDeviceAuthorization } from "../authorization.ts";
+import { ConfigurationError, DeviceFlowError } from "../errors.ts";
+import { exchange, field, serverText, type Answer } from "../http/answer.ts";
+import { clientAt } from "../http/client.ts";
+import { basicAuthorization, formBody, formHeaders, type FormFields } from "../http/form.ts";
+import { createTransport, type Transport, type TransportOptions } from "../http/transport.ts";
+import {
+  classifyRefreshAnswer,
+  classifyTokenAnswer,
+  invalidAuthorization,
+  startFailure,
+  type ErrorCodeTable,
+} from "../oauth-answer.ts";
+import type { Provider } from "../provider.ts";
+import type { DeviceAuthorization, PollResult } from "../result.ts";
+
+/** How the client authenticates (RFC 6749 §2.3.1); public clients use `none`. */
+export type ClientAuth = "client_secret_basic" | "client_secret_post" | "none";
+
+/** Where the server is: its issuer (discovery), or both endpoints. */
+export type Rfc8628Endpoints =
+  | {
+      /** The issuer identifier; its metadata is fetched once, on first use (RFC 8414 §3). */
+      issuer: string;
+    }
+  | {
+      /** The device authorization endpoint (RFC 8628 §3.1). */
+      deviceAuthorizationEndpoint: string;
+      /** The token endpoint (RFC 6749 §3.2). */
+      tokenEndpoint: string;
+    };
+
+/** Who the client is and how it authenticates, and what it adds to the requests. */
+export interface Rfc8628ClientOptions extends TransportOptions {
+  /** The OAuth client identifier (RFC 6749 §2.2), sent in every request body. */
+  clientId: string;
+  /** For confidential clients; sent as `clientAuth` says. */
+  clientSecret?: string;
+  /** Default: `client_secret_basic` with a secret, `none` without. */
+  clientAuth?: ClientAuth;
+  /** Sent with the device authorization and token requests (Auth0, Flyte). */
+  audience?: string;
+  /** More fields for the device authorization request, e.g. `{ resource: [...] }` (RFC 8707). */
+  extraParams?: Record<string, string | readonly string[]>;
+  /**
+   * Rows added to the mapping table, or overriding it: a provider's own error code → a result
+   * (`"denied"`, `"expired"`, …) or `{ fix }` for "stop, and say what to fix".
+   */
+  errorCodes?: ErrorCodeTable;
+}
+
+/** What a preset changes about the dialect. */
+export interface Rfc8628Dialect {
+  /** The provider's name, for messages. */
+  name: string;
+  /** The preset's rows, applied over {@link rfc8628ErrorCodes} (and under the caller's). */
+  errorCodes?: ErrorCodeTable;
+  /**
+   * Adjusts a poll's result with what this provider has seen of the flow (Auth0's `invalid_grant`
+   * after a pending poll means the code expired).
+   */
+  refine?: (result: PollResult, authorization: DeviceAuthorization) => PollResult;
+}
+
+/** The mapping table: RFC 8628 §3.5 / RFC 6749 §5.2 error code → union member. */
+export const rfc8628ErrorCodes = {
+  authorization_pending: "pending",
+  slow_down: "slow_down",
+  expired_token: "expired",
+  access_denied: "denied",
+  invalid_grant: "invalid_code",
+} as const satisfies ErrorCodeTable;
+
+const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+
+interface Endpoints {
+  device: Client<paths>;
+  token: Client<paths>;
+}
+
+/**
+ * A provider over the RFC 8628 dialect, with a preset's changes.
+ * @see RFC 8628 §3.1 (device authorization), §3.4 (token request), RFC 8414 §3 (discovery)
+ * @throws ConfigurationError for a plain-http endpoint (unless loopback or
+ *   `allowInsecureRequests`), a secret-based `clientAuth` without a secret, or an unusable option.
+ */
+export function rfc8628Dialect(options: Rfc8628ClientOptions & Rfc8628Endpoints, dialect: Rfc8628Dialect): Provider {
+  const transport = createTransport(options);
+  const auth = clientCredentials(options);
+  const headers = { ...formHeaders, ...auth.headers };
+  const codes: ErrorCodeTable = { ...rfc8628ErrorCodes, ...dialect.errorCodes, ...options.errorCodes };
+  const audience = options.audience === undefined ? {} : { audience: options.audience };
+  const endpoints = endpointsOf(options, transport, auth.secrets);
+
+  const post = (client: Client<paths>, path: "/device_authorization" | "/token", body: FormFields, signal: AbortSignal | undefined, secrets: readonly string[]) =>
+    exchange(
+      transport,
+      (s) => client.POST(path, { body: body as never, bodySerializer: formBody, headers, parseAs: "text", signal: s }),
+      signal,
+      secrets,
+    );
+
+  return {
+    name: dialect.name,
+
+    async requestDeviceAuthorization({ scope, signal }) {
+      const { device } = await endpoints(signal);
+      // An option that is not given never overwrites the caller's extraParams.
+      const body = { ...options.extraParams, ...(scope === undefined ? {} : { scope }), ...audience, ...auth.body };
+      const answer = await post(device, "/device_authorization", body, signal, auth.secrets);
+      if (answer.status < 200 || answer.status >= 300 || field(answer.body, "error") !== undefined) {
+        throw startFailure(answer);
+      }
+      const parsed = v.safeParse(vDeviceAuthorizationResponse, answer.body);
+      if (!parsed.success) throw invalidAuthorization(answer);
+      const fields = parsed.output;
+      return toDeviceAuthorization({
+        deviceCode: fields.device_code,
+        userCode: fields.user_code,
+        verificationUri: fields.verification_uri ?? fields.verification_url,
+        verificationUriComplete: fields.verification_uri_complete,
+        expiresIn: fields.expires_in,
+        interval: fields.interval,
+        message: fields.message,
+      });
+    },
+
+    async requestToken(authorization, { signal }) {
+      const { token } = await endpoints(signal);
+      const body = { grant_type: DEVICE_CODE_GRANT, device_code: authorization.deviceCode, ...audience, ...auth.body };
+      const answer = await post(token, "/token", body, signal, [...auth.secrets, authorization.deviceCode]);
+      const result = classifyTokenAnswer(answer, authorization.interval, codes);
+      return dialect.refine ? dialect.refine(result, authorization) : result;
+    },
+
+    async refreshToken(refreshToken, { scope, signal }) {
+      const { token } = await endpoints(signal);
+      const body = { grant_type: "refresh_token", refresh_token: refreshToken, ...(scope === undefined ? {} : { scope }), ...auth.body };
+      const answer = await post(token, "/token", body, signal, [...auth.secrets, refreshToken]);
+      return classifyRefreshAnswer(answer, refreshToken);
+    },
+  };
+}
+
+/**
+ * RFC 6749 §2.3.1: Basic header, or both in the body, or (public client) the id alone. The id is
+ * in the body with Basic too (§3.2.1 allows it; Google requires it, and servers such as Authlib
+ * file the device code under the body's `client_id`). `secrets`: what a server could echo back.
+ */
+function clientCredentials(options: Rfc8628ClientOptions): {
+  headers: Record<string, string>;
+  body: { client_id: string; client_secret?: string };
+  secrets: string[];
+} {
+  const method = options.clientAuth ?? (options.clientSecret ? "client_secret_basic" : "none");
+  if (method !== "none" && !options.clientSecret) {
+    throw new ConfigurationError("invalid_option", `clientAuth ${method} needs a clientSecret`);
+  }
+  const secret = options.clientSecret as string;
+  const body = { client_id: options.clientId };
+  if (method === "client_secret_basic") {
+    const authorization = basicAuthorization(options.clientId, secret);
+    return { headers: { Authorization: authorization }, body, secrets: [secret, authorization.slice("Basic ".length)] };
+  }
+  if (method === "client_secret_post") {
+    return { headers: {}, body: { ...body, client_secret: secret }, secrets: [secret] };
+  }
+  return { headers: {}, body, secrets: [] };
+}
+
+/**
+ * The endpoints, given or discovered. Discovery runs once, shared by every caller and under no
+ * caller's signal: one caller's abort ends only its own wait. A failure is forgotten so the next
+ * call tries again.
+ */
+function endpointsOf(
+  options: Rfc8628Endpoints,
+  transport: Transport,
+  secrets: readonly string[],
+): (signal?: AbortSignal) => Promise<Endpoints> {
+  if (!("issuer" in options)) {
+    const given = Promise.resolve({
+      device: clientAt<paths>(transport, options.deviceAuthorizationEndpoint),
+      token: clientAt<paths>(transport, options.tokenEndpoint),
+    });
+    return () => given;
+  }
+  transport.checkUrl(options.issuer);
+  let shared: Promise<Endpoints> | undefined;
+  return (signal) => {
+    signal?.throwIfAborted();
+    if (!shared) {
+      const started = discover(transport, options.issuer, secrets);
+      shared = started;
+      // Handled here, so a discovery whose every waiter aborted is no unhandled rejection.
+      started.catch(() => {
+        if (shared === started) shared = undefined;
+      });
+    }
+    return untilAborted(shared, signal);
+  };
+}
+
+/**
+ * RFC 8414 §3: `/.well-known/oauth-authorization-server` inserted before the issuer's path, then
+ * OpenID Connect Discovery's `/.well-known/openid-configuration` appended to it. Each is tried in
+ * turn until one gives usable metadata (a failure, a redirect, a body that is not metadata, or
+ * metadata without a device endpoint moves on); §3.3: an `issuer` not identical to the one asked
+ * for is final.
+ */
+async function discover(transport: Transport, issuer: string, secrets: readonly string[]): Promise<Endpoints> {
+  const url = new URL(issuer);
+  const path = url.pathname.replace(/\/$/, "");
+  const candidates = [
+    `${url.origin}/.well-known/oauth-authorization-server${path}`,
+    `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`,
+  ];
+  const reasons: string[] = [];
+  let transient = false;
+  for (const candidate of candidates) {
+    let answer: Answer;
+    try {
+      const client = clientAt<paths>(transport, candidate);
+      // Sent no secret, but a server that learned one may echo it: scrubbed all the same.
+      answer = await exchange(transport, (s) => client.GET("/.well-known/openid-configuration", { parseAs: "text", signal: s }), undefined, secrets);
+    } catch (error) {
+      if (!(error instanceof DeviceFlowError)) throw error;
+      transient ||= error.retryable;
+      reasons.push(`${candidate}: ${error.code}`);
+      continue;
+    }
+    if (answer.status !== 200) {
+      transient ||= answer.status === 429 || answer.status >= 500;
+      reasons.push(`${candidate}: HTTP ${answer.status}`);
+      continue;
+    }
+    const parsed = v.safeParse(vAuthorizationServerMetadata, answer.body);
+    if (!parsed.success) {
+      reasons.push(`${candidate}: not RFC 8414 metadata`);
+      continue;
+    }
+    const metadata = parsed.output;
+    if (metadata.issuer !== issuer) {
+      throw new ConfigurationError(
+        "discovery_failed",
+        `metadata issuer ${serverText(answer, metadata.issuer)} is not ${issuer} (RFC 8414 §3.3)`,
+      );
+    }
+    if (!metadata.device_authorization_endpoint || !metadata.token_endpoint) {
+      reasons.push(`${candidate}: no device authorization endpoint`);
+      continue;
+    }
+    return {
+      device: clientAt<paths>(transport, metadata.device_authorization_endpoint),
+      token: clientAt<paths>(transport, metadata.token_endpoint),
+    };
+  }
+  // Retryable when a candidate failed for a reason that may pass (network, timeout, 5xx, 429).
+  throw new ConfigurationError("discovery_failed", `discovery of ${issuer} failed: ${reasons.join("; ")}`, transient);
+}
