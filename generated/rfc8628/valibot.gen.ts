@@ -70,10 +70,11 @@ export const vTokenRequest = /* @__PURE__ */ v.union([
 /**
  * A count of seconds: an integer per the RFCs, but also a float or a decimal digit string
  * on the wire (Entra v1 and ADFS send `"3599"`; form-urlencoded bodies carry only strings).
+ * A negative or zero `interval` is read as "not said" (5 s), so no minimum is imposed here.
  *
  */
 export const vSeconds = /* @__PURE__ */ v.union([
-  /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.number(), /* @__PURE__ */ v.minValue(0)),
+  /* @__PURE__ */ v.number(),
   /* @__PURE__ */ v.pipe(
     /* @__PURE__ */ v.string(),
     /* @__PURE__ */ v.regex(/^\s*\d+(\.\d+)?\s*$/),

@@ -94,9 +94,10 @@ describe("client_secret_basic", () => {
       expect(rest).toEqual([]);
       expect(formDecode(id ?? "")).toBe(CLIENT_ID);
       expect(formDecode(secret ?? "")).toBe(CLIENT_SECRET);
-      // The credentials travel in the header only.
+      // The secret travels in the header only; the id is in the body as well (RFC 6749 §3.2.1
+      // allows it; Google requires it, and Authlib files the device code under it).
       expect(bodyFields(request).has("client_secret")).toBe(false);
-      expect(bodyFields(request).has("client_id")).toBe(false);
+      expect(bodyFields(request).get("client_id")).toBe(CLIENT_ID);
       expect(request.body).not.toContain(formEncode(CLIENT_SECRET));
     }
     expectSecretNotInUrls(fake);

@@ -99,9 +99,15 @@ describe("RFC 8628 mapping table", () => {
         10,
       ],
       [
-        "a string body interval (ignored)",
+        "a digit-string body interval (GitHub's form bodies)",
         5,
         json(400, { error: "slow_down", interval: "60" }),
+        60,
+      ],
+      [
+        "a body interval that is not a number (ignored)",
+        5,
+        json(400, { error: "slow_down", interval: "soon" }),
         10,
       ],
       [
@@ -149,11 +155,17 @@ describe("RFC 8628 mapping table", () => {
     });
   });
 
-  it("a 200 carrying both a token and an error is the error, never authorized", async () => {
+  it("a 200 carrying an error code and no token is classified by the code (GitHub)", async () => {
+    expect(await poll(json(200, { error: "authorization_pending", access_token: "" }))).toEqual({
+      status: "pending",
+    });
+  });
+
+  it("a 200 carrying both a token and an error keeps the token: an issued token is never lost", async () => {
     const result = await poll(
-      json(200, { access_token: "leaked?", token_type: "bearer", error: "authorization_pending" }),
+      json(200, { access_token: "issued", token_type: "bearer", error: "authorization_pending" }),
     );
-    expect(result).toEqual({ status: "pending" });
+    expect(result).toMatchObject({ status: "authorized", token: { accessToken: "issued" } });
   });
 
   describe("transport trouble is retryable", () => {
@@ -226,33 +238,49 @@ describe("RFC 8628 mapping table", () => {
     });
   });
 
-  describe("a 200 token that fails RFC 6749 §5.1 → invalid_response", () => {
+  describe("a 200 without a usable access_token → invalid_response carrying the body", () => {
     const cases: [string, unknown][] = [
       ["no access_token", { token_type: "Bearer", expires_in: 3600 }],
-      ["no token_type", { access_token: "2YotnFZFEjr1zCsicMWpAA", expires_in: 3600 }],
       ["an empty access_token", { access_token: "", token_type: "Bearer" }],
-      ["a non-integer expires_in", { access_token: "a", token_type: "Bearer", expires_in: "3600" }],
+      ["a numeric access_token", { access_token: 42, token_type: "Bearer" }],
       ["an array", []],
       ["null", null],
     ];
     for (const [name, body] of cases) {
       it(name, async () => {
-        expect(await poll(json(200, body))).toEqual({
+        const result = await poll(json(200, body));
+        expect(result).toEqual({
           status: "error",
           error: "invalid_response",
-          description: "token response does not match the provider's spec",
+          description: "token response is not usable",
           httpStatus: 200,
           retryable: false,
+          raw: body,
         });
       });
     }
 
-    it("a body that is not JSON", async () => {
-      expect(await poll(text(200, "access_token=abc&token_type=bearer"))).toMatchObject({
+    it("a body that is neither JSON nor a declared form keeps its status and its text", async () => {
+      expect(await poll(text(200, "access_token=abc&token_type=bearer"))).toEqual({
         status: "error",
         error: "invalid_response",
+        description: "token response is not usable",
+        httpStatus: 200,
         retryable: false,
+        raw: "access_token=abc&token_type=bearer",
       });
+    });
+  });
+
+  it("a form-urlencoded 200 (GitHub without Accept: application/json) is a token", async () => {
+    const result = await poll(
+      text(200, "access_token=gho_abc&scope=repo%2Cgist&token_type=bearer", {
+        "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+      }),
+    );
+    expect(result).toMatchObject({
+      status: "authorized",
+      token: { accessToken: "gho_abc", tokenType: "Bearer", scope: "repo gist" },
     });
   });
 
@@ -294,14 +322,15 @@ describe("RFC 8628 mapping table", () => {
     expect(result.token.scope).toBeUndefined();
   });
 
-  it("a lifetime that overflows a date keeps the token, with no expiresAt", async () => {
+  it("a lifetime that overflows a date keeps the token, clamped to ten years", async () => {
     const result = await poll(
       json(200, { access_token: "2YotnFZFEjr1zCsicMWpAA", token_type: "Bearer", expires_in: 1e308 }),
     );
     if (result.status !== "authorized")
       throw new Error(`expected authorized, got ${result.status}`);
-    expect(result.token.expiresIn).toBe(1e308);
-    expect(result.token.expiresAt).toBeUndefined();
+    expect(result.token.expiresIn).toBe(10 * 365 * 86_400);
+    // A valid date, so formatting it later cannot throw.
+    expect(new Date(result.token.expiresAt as number).toISOString()).toMatch(/^\d{4}-/);
   });
 
   it("a 400 without an error code is an unexpected answer that stops polling", async () => {

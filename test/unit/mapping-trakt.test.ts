@@ -75,7 +75,8 @@ describe("Trakt mapping table", () => {
       throw new Error(`expected authorized, got ${result.status}`);
     const { token } = result;
     expect(token.accessToken).toBe(body.access_token);
-    expect(token.tokenType).toBe("bearer");
+    // RFC 6750 §5.1: the scheme is case-insensitive; the SDK writes it "Bearer" for every provider.
+    expect(token.tokenType).toBe("Bearer");
     expect(token.expiresIn).toBe(7_776_000);
     expect(token.expiresAt).toBeGreaterThanOrEqual(before + 7_776_000_000);
     expect(token.expiresAt).toBeLessThanOrEqual(after + 7_776_000_000);
@@ -145,7 +146,6 @@ describe("Trakt mapping table", () => {
 
   const invalidTokenBodies: [string, Reply][] = [
     ["an empty object", json(200, {})],
-    ["no token_type", json(200, { access_token: "abc" })],
     ["an empty access_token", json(200, { access_token: "", token_type: "bearer" })],
     ["a numeric access_token", json(200, { access_token: 42, token_type: "bearer" })],
     ["a JSON array", json(200, [{ access_token: "abc", token_type: "bearer" }])],
@@ -153,6 +153,13 @@ describe("Trakt mapping table", () => {
     ["no body", empty(200)],
     ["an HTML page", text(200, "<html>ok</html>")],
   ];
+  it("200 with no token_type is still the token (Bearer): an issued token is never lost", async () => {
+    expect(await poll(json(200, { access_token: "abc" }))).toMatchObject({
+      status: "authorized",
+      token: { accessToken: "abc", tokenType: "Bearer" },
+    });
+  });
+
   for (const [name, reply] of invalidTokenBodies) {
     it(`200 with ${name} → error invalid_response, never authorized`, async () => {
       const result = await poll(reply);

@@ -201,7 +201,6 @@ describe("Transparenc mapping table", () => {
 
   for (const [name, body] of [
     ["no access_token", { token_type: "Bearer", expires_in: 3600 }],
-    ["no expires_in (required by this spec)", { access_token: "abc", token_type: "Bearer" }],
     ["an empty object", {}],
   ] as const) {
     it(`200 with ${name} → invalid_response`, async () => {
@@ -212,6 +211,13 @@ describe("Transparenc mapping table", () => {
       });
     });
   }
+
+  it("200 without the expires_in this spec requires is still the token: never lost", async () => {
+    expect(await poll(json(200, { access_token: "abc", token_type: "Bearer" }))).toMatchObject({
+      status: "authorized",
+      token: { accessToken: "abc", tokenType: "Bearer" },
+    });
+  });
 
   for (const status of [500, 503]) {
     it(`HTTP ${status} → error, retryable`, async () => {

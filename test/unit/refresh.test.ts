@@ -161,7 +161,7 @@ describe("Trakt", () => {
     });
     expect(result).toMatchObject({
       status: "authorized",
-      token: { accessToken: "new-access-token", tokenType: "bearer" },
+      token: { accessToken: "new-access-token", tokenType: "Bearer" },
     });
   });
 

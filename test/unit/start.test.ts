@@ -79,9 +79,9 @@ describe("RFC 8628 start", () => {
     expect(request && formFields(request)).toEqual([
       ["resource", "https://a.example.org/"],
       ["resource", "https://b.example.org/"],
-      ["client_id", "device-client"],
       ["scope", "openid offline_access"],
       ["audience", "https://api.example.org"],
+      ["client_id", "device-client"],
     ]);
     expect(authorization).toMatchObject({
       deviceCode: complete.device_code,
@@ -209,9 +209,8 @@ describe("start: typed errors", () => {
     ["no device_code", { ...complete, device_code: undefined }],
     ["an empty device_code", { ...complete, device_code: "" }],
     ["no expires_in", { ...complete, expires_in: undefined }],
-    ["expires_in as a string", { ...complete, expires_in: "1800" }],
-    ["expires_in 0", { ...complete, expires_in: 0 }],
-    ["a fractional interval", { ...complete, interval: 2.5 }],
+    ["expires_in as words", { ...complete, expires_in: "half an hour" }],
+    ["a negative expires_in", { ...complete, expires_in: -1 }],
     ["an array", [complete]],
   ];
   for (const [name, body] of invalidBodies) {
@@ -222,10 +221,47 @@ describe("start: typed errors", () => {
     });
   }
 
-  it("a body that is not JSON → ResponseError invalid_response", async () => {
+  // The real wire (Entra v1, GitHub's form bodies) sends numbers as strings: read leniently.
+  it.each([
+    ["expires_in and interval as strings", { expires_in: "1800", interval: "7" }, 1800, 7],
+    ["a fractional interval", { interval: 2.5 }, 1800, 2.5],
+    ["expires_in 0, clamped to 1 s", { expires_in: 0, interval: 1 }, 1, 1],
+    ["a null interval, read as 5 s", { interval: null }, 1800, 5],
+  ])("a body with %s is accepted", async (_, fields, expiresIn, interval) => {
+    const authorization = await start(json(200, { ...complete, ...fields }));
+    expect(authorization).toMatchObject({ expiresIn, interval });
+  });
+
+  it("a form-urlencoded answer (GitHub without Accept: application/json) is read as well", async () => {
+    const authorization = await start(
+      text(200, "device_code=3584d8&user_code=WDJB-MJHT&verification_uri=https%3A%2F%2Fgithub.com%2Flogin%2Fdevice&expires_in=900&interval=5", {
+        "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+      }),
+    );
+    expect(authorization).toMatchObject({
+      deviceCode: "3584d8",
+      userCode: "WDJB-MJHT",
+      verificationUri: "https://github.com/login/device",
+      expiresIn: 900,
+      interval: 5,
+    });
+  });
+
+  it("Entra's message is kept, without control characters", async () => {
+    const authorization = await start(json(200, { ...complete, message: "To sign in, open\u001b[2J the page\n now." }));
+    expect(authorization.message).toBe("To sign in, open the page  now.");
+  });
+
+  it("every request asks for JSON (GitHub answers form-urlencoded otherwise)", async () => {
+    const fake = scriptedFetch([json(200, complete)]);
+    await startDeviceAuthorization(rfcProvider(fake));
+    expect(fake.requests[0]?.headers.get("accept")).toBe("application/json");
+  });
+
+  it("a body that is not JSON → ResponseError invalid_response, with its status", async () => {
     const error = await failure(start(text(200, "<html>login</html>")));
     expect(error).toBeInstanceOf(ResponseError);
-    expect(error).toMatchObject({ code: "invalid_response" });
+    expect(error).toMatchObject({ code: "invalid_response", httpStatus: 200 });
   });
 
   const badUris: [string, Record<string, unknown>][] = [
@@ -547,20 +583,48 @@ describe("RFC 8414 discovery", () => {
     const issuer = "https://auth.example.org";
     const { fake, provider } = discovered(issuer, [
       empty(503),
+      empty(503),
       json(200, metadata(issuer)),
       json(200, complete),
     ]);
     const error = await failure(startDeviceAuthorization(provider));
-    expect(error).toMatchObject({ code: "server_error", retryable: true });
+    // Both well-known URLs failed for a reason that may pass: retryable.
+    expect(error).toMatchObject({ code: "discovery_failed", retryable: true });
     await startDeviceAuthorization(provider);
-    expect(fake.requests).toHaveLength(3);
+    expect(fake.requests).toHaveLength(4);
   });
+
+  // Only an issuer mismatch on valid metadata is final; anything else tries the next URL.
+  const nextCandidate: [string, Reply][] = [
+    ["an HTML 200", text(200, "<html>sign in</html>")],
+    ["a redirect", empty(302, { location: "https://elsewhere.example.org/" })],
+    ["a 404", empty(404)],
+    ["a 503", empty(503)],
+    ["metadata without a device endpoint", json(200, { issuer: "https://auth.example.org", token_endpoint: "https://auth.example.org/t" })],
+    ["a network failure", networkFailure()],
+  ];
+  for (const [name, first] of nextCandidate) {
+    it(`${name} at the RFC 8414 URL → openid-configuration is tried`, async () => {
+      const issuer = "https://auth.example.org";
+      const { fake, provider } = discovered(issuer, [first, json(200, metadata(issuer)), json(200, complete)]);
+      await startDeviceAuthorization(provider);
+      expect(fake.requests.map((r) => r.url)).toEqual([
+        `${issuer}/.well-known/oauth-authorization-server`,
+        `${issuer}/.well-known/openid-configuration`,
+        `${issuer}/oauth/device`,
+      ]);
+    });
+  }
 
   const failures: [string, Reply[]][] = [
     ["an issuer mismatch (§3.3)", [json(200, metadata("https://evil.example.org"))]],
     [
       "metadata without a device authorization endpoint",
       [
+        json(200, {
+          issuer: "https://auth.example.org",
+          token_endpoint: "https://auth.example.org/token",
+        }),
         json(200, {
           issuer: "https://auth.example.org",
           token_endpoint: "https://auth.example.org/token",

@@ -345,7 +345,7 @@ describe("waitForToken: the end of the loop", () => {
   const terminal: [string, Reply, PollResult["status"]][] = [
     ["invalid_client (401)", json(401, { error: "invalid_client" }), "error"],
     ["unsupported_grant_type", json(400, { error: "unsupported_grant_type" }), "error"],
-    ["an invalid token body", json(200, { access_token: "x" }), "error"],
+    ["a 200 without a usable token", json(200, { access_token: "" }), "error"],
     ["access_denied", json(400, { error: "access_denied" }), "denied"],
     ["expired_token", json(400, { error: "expired_token" }), "expired"],
     ["invalid_grant", json(400, { error: "invalid_grant" }), "invalid_code"],
