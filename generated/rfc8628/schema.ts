@@ -163,6 +163,7 @@ export interface components {
      * @description A count of seconds: an integer per the RFCs, but also a float or a decimal digit string
      *     on the wire (Entra v1 and ADFS send `"3599"`; form-urlencoded bodies carry only strings).
      *     A negative or zero `interval` is read as "not said" (5 s), so no minimum is imposed here.
+     *     `anyOf`, not `oneOf`: a validator that coerces form values (Prism) sees both branches match.
      */
     Seconds: number | string;
     /** @description A count of seconds (see `Seconds`), or `null` for not said. */

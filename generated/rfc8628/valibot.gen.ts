@@ -71,6 +71,7 @@ export const vTokenRequest = /* @__PURE__ */ v.union([
  * A count of seconds: an integer per the RFCs, but also a float or a decimal digit string
  * on the wire (Entra v1 and ADFS send `"3599"`; form-urlencoded bodies carry only strings).
  * A negative or zero `interval` is read as "not said" (5 s), so no minimum is imposed here.
+ * `anyOf`, not `oneOf`: a validator that coerces form values (Prism) sees both branches match.
  *
  */
 export const vSeconds = /* @__PURE__ */ v.union([

@@ -13,7 +13,7 @@ import {
 } from "../../generated/rfc8628/valibot.gen.ts";
 import { untilAborted } from "../abort.ts";
 import { toDeviceAuthorization } from "../authorization.ts";
-import { ConfigurationError, DeviceFlowError } from "../errors.ts";
+import { ConfigurationError, DeviceFlowError, OAuthError } from "../errors.ts";
 import { exchange, field, serverText, type Answer } from "../http/answer.ts";
 import { clientAt } from "../http/client.ts";
 import { basicAuthorization, formBody, formHeaders, type FormFields } from "../http/form.ts";
@@ -123,7 +123,7 @@ export function rfc8628Dialect(options: Rfc8628ClientOptions & Rfc8628Endpoints,
       const body = { ...options.extraParams, ...(scope === undefined ? {} : { scope }), ...audience, ...auth.body };
       const answer = await post(device, "/device_authorization", body, signal, auth.secrets);
       if (answer.status < 200 || answer.status >= 300 || field(answer.body, "error") !== undefined) {
-        throw startFailure(answer);
+        throw withFix(startFailure(answer), codes);
       }
       const parsed = v.safeParse(vDeviceAuthorizationResponse, answer.body);
       if (!parsed.success) throw invalidAuthorization(answer);
@@ -154,6 +154,17 @@ export function rfc8628Dialect(options: Rfc8628ClientOptions & Rfc8628Endpoints,
       return classifyRefreshAnswer(answer, refreshToken);
     },
   };
+}
+
+/**
+ * A `{ fix }` row says what to fix at the device endpoint too: GitHub answers
+ * `device_flow_disabled` there, with HTTP 400, before any poll.
+ */
+function withFix(error: DeviceFlowError, codes: ErrorCodeTable): DeviceFlowError {
+  const row = error instanceof OAuthError && Object.hasOwn(codes, error.code) ? codes[error.code] : undefined;
+  if (!(error instanceof OAuthError) || typeof row !== "object") return error;
+  const description = error.description ? `${error.description} (${row.fix})` : row.fix;
+  return new OAuthError(error.code, description, error.httpStatus ?? 400, error.retryable);
 }
 
 /**

@@ -23,6 +23,8 @@ export interface PrismFetchOptions {
   prefer?: (path: string) => string | undefined;
   /** Origins to serve from the mock instead, e.g. `{ "https://auth.example.org": mockUrl }`. */
   rewrite?: Readonly<Record<string, string>>;
+  /** The Accept header for every request (Prism picks the media type the example is under). */
+  accept?: string;
 }
 
 export interface PrismFetch {
@@ -47,6 +49,7 @@ export function prismFetch(options: PrismFetchOptions = {}): PrismFetch {
     const headers = new Headers(request.headers);
     const prefer = options.prefer?.(original.pathname);
     if (prefer !== undefined) headers.set("Prefer", prefer);
+    if (options.accept !== undefined) headers.set("Accept", options.accept);
     const hasBody = request.method !== "GET" && request.method !== "HEAD";
     const response = await globalThis.fetch(target, {
       method: request.method,

@@ -11,11 +11,19 @@ export interface DocumentedResponse {
   path: string;
   /** The status as the spec writes it: "200", "429" (or "default", "4XX"). */
   status: string;
-  /** Named examples of the body, by name; empty when the status documents no body. */
+  /**
+   * Named examples of the body, by name; empty when the status documents no body. A
+   * form-urlencoded example is written as the encoded string the wire carries (Prism serves it as
+   * is); here it is decoded into the object of strings a client reads.
+   */
   examples: ReadonlyMap<string, unknown>;
+  /** The media type each named example is documented under. */
+  mediaTypes: ReadonlyMap<string, string>;
   /** The response headers the spec declares. */
   headers: readonly string[];
 }
+
+const FORM = "application/x-www-form-urlencoded";
 
 const cache = new Map<string, Promise<DocumentedResponse[]>>();
 
@@ -34,9 +42,13 @@ async function read(spec: string): Promise<DocumentedResponse[]> {
   return operations.flatMap((operation) =>
     operation.responses.map((response) => {
       const examples = new Map<string, unknown>();
+      const mediaTypes = new Map<string, string>();
       for (const content of response.contents ?? []) {
         for (const example of content.examples ?? []) {
-          if ("value" in example) examples.set(example.key, example.value);
+          if (!("value" in example)) continue;
+          const form = content.mediaType === FORM && typeof example.value === "string";
+          examples.set(example.key, form ? Object.fromEntries(new URLSearchParams(example.value as string)) : example.value);
+          mediaTypes.set(example.key, content.mediaType);
         }
       }
       return {
@@ -45,6 +57,7 @@ async function read(spec: string): Promise<DocumentedResponse[]> {
         path: operation.path,
         status: response.code,
         examples,
+        mediaTypes,
         headers: (response.headers ?? []).map((header) => header.name),
       };
     }),

@@ -11,6 +11,7 @@ import type { paths } from "../../../generated/rfc8628/schema.ts";
 import {
   vAuthorizationServerMetadata,
   vDeviceAuthorizationResponse,
+  vErrorCodeResponse,
   vErrorResponse,
   vRequestTokenResponse,
 } from "../../../generated/rfc8628/valibot.gen.ts";
@@ -36,8 +37,13 @@ const OIDC_CONFIGURATION = "/.well-known/openid-configuration";
 const client = (mock: Mock) => createClient<paths>({ baseUrl: mock.url, fetch: mock.fetch });
 
 /** Endpoints given by the caller, client authentication as asked (default: HTTP Basic). */
-const explicit = (mock: Mock, clientAuth: ClientAuth = "client_secret_basic") =>
+const explicit = (
+  mock: Mock,
+  clientAuth: ClientAuth = "client_secret_basic",
+  headers: Record<string, string> = {},
+) =>
   rfc8628({
+    headers,
     deviceAuthorizationEndpoint: `${mock.url}/device_authorization`,
     tokenEndpoint: `${mock.url}/token`,
     clientId: CLIENT_ID,
@@ -83,8 +89,11 @@ const bearer = (token: Body) => ({
 /** Only access_token and token_type: no lifetime, no refresh token. */
 const minimal = (token: Body) => ({
   status: "authorized",
-  token: { accessToken: token.access_token, tokenType: "bearer", raw: token },
+  token: { accessToken: token.access_token, tokenType: "Bearer", raw: token },
 });
+
+/** A client that asks for what GitHub sends by default: Prism then answers form-urlencoded. */
+const ACCEPT_FORM = { Accept: "application/x-www-form-urlencoded" };
 
 /** RFC 8628 §3.5: a code other than pending/slow_down means stop polling. */
 const stop = (status: number) => (body: Body) => ({
@@ -126,12 +135,20 @@ export const rfc8628Contract = defineContract({
           body: { client_id: CLIENT_ID, scope: "openid offline_access" },
           bodySerializer: formBody,
           headers: formHeaders,
+          // Read as text, so a form-urlencoded answer (GitHub) can be read as well as JSON.
+          parseAs: "text",
         }),
-      bodies: { 200: vDeviceAuthorizationResponse, 400: vErrorResponse, 401: vErrorResponse },
+      bodies: {
+        200: vDeviceAuthorizationResponse,
+        400: vErrorResponse,
+        401: vErrorResponse,
+        403: vErrorCodeResponse,
+      },
       flows: {
         start: (mock) =>
           startDeviceAuthorization(explicit(mock), { scope: "openid offline_access" }),
         discoverThenStart: (mock) => startDeviceAuthorization(discovered(mock)),
+        startAcceptingForm: (mock) => startDeviceAuthorization(explicit(mock, "none", ACCEPT_FORM)),
       },
     },
     requestToken: {
@@ -144,14 +161,23 @@ export const rfc8628Contract = defineContract({
           },
           bodySerializer: formBody,
           headers: formHeaders,
+          parseAs: "text",
         }),
-      bodies: { 200: vRequestTokenResponse, 400: vErrorResponse, 401: vErrorResponse },
+      bodies: {
+        200: vRequestTokenResponse,
+        400: vErrorResponse,
+        401: vErrorResponse,
+        403: vErrorResponse,
+        428: vErrorResponse,
+        429: vErrorResponse,
+      },
       flows: {
         poll: (mock) => startThenPoll(explicit(mock)),
         pollAsPostClient: (mock) => startThenPoll(explicit(mock, "client_secret_post")),
         pollAsPublicClient: (mock) => startThenPoll(explicit(mock, "none")),
         discoverThenPoll: (mock) => startThenPoll(discovered(mock)),
         refresh: (mock) => refreshToken(explicit(mock), OLD_REFRESH_TOKEN),
+        pollAcceptingForm: (mock) => startThenPoll(explicit(mock, "none", ACCEPT_FORM)),
       },
     },
   },
@@ -165,12 +191,18 @@ export const rfc8628Contract = defineContract({
       visits: [`GET ${ISSUER}${AS_METADATA}`, `POST ${ISSUER}/device_authorization`],
       resolves: completeAuthorization,
     },
+    // Metadata without a device endpoint at the RFC 8414 URL: OpenID Discovery is tried next.
     {
       operationId: "getAuthorizationServerMetadata",
       status: 200,
       example: "no_device_flow",
       flow: "discover",
-      rejects: discoveryFailed(/no device authorization endpoint/),
+      visits: [
+        `GET ${ISSUER}${AS_METADATA}`,
+        `GET ${ISSUER}${OIDC_CONFIGURATION}`,
+        `POST ${ISSUER}/device_authorization`,
+      ],
+      resolves: completeAuthorization,
     },
     {
       operationId: "getAuthorizationServerMetadata",
@@ -203,7 +235,7 @@ export const rfc8628Contract = defineContract({
       status: 200,
       example: "no_device_flow",
       flow: "discover",
-      otherPaths: { [AS_METADATA]: "code=404" },
+      otherPaths: { [AS_METADATA]: "code=200, example=no_device_flow" },
       rejects: discoveryFailed(/no device authorization endpoint/),
     },
     {
@@ -213,7 +245,7 @@ export const rfc8628Contract = defineContract({
       flow: "discover",
       otherPaths: { [AS_METADATA]: "code=404" },
       visits: [`GET ${ISSUER}${AS_METADATA}`, `GET ${ISSUER}${OIDC_CONFIGURATION}`],
-      rejects: discoveryFailed(/no metadata found/),
+      rejects: discoveryFailed(/HTTP 404.*HTTP 404/),
     },
 
     // Device authorization (RFC 8628 §3.1–3.2).
@@ -268,6 +300,59 @@ export const rfc8628Contract = defineContract({
         interval: 5,
         expiresAt: expect.any(Number),
       }),
+    },
+    // Entra ID's `message` for the user, and Entra v1's string numbers.
+    {
+      operationId: "requestDeviceAuthorization",
+      status: 200,
+      example: "entra_message",
+      flow: "start",
+      resolves: (fields: Body) => ({
+        deviceCode: fields.device_code,
+        userCode: fields.user_code,
+        verificationUri: fields.verification_uri,
+        expiresIn: 900,
+        interval: 5,
+        expiresAt: expect.any(Number),
+        message: fields.message,
+      }),
+    },
+    {
+      operationId: "requestDeviceAuthorization",
+      status: 200,
+      example: "string_numbers",
+      flow: "start",
+      resolves: (fields: Body) => ({
+        deviceCode: fields.device_code,
+        userCode: fields.user_code,
+        verificationUri: fields.verification_url,
+        expiresIn: 900,
+        interval: 5,
+        expiresAt: expect.any(Number),
+      }),
+    },
+    // GitHub's default: a form-urlencoded body whose numbers are strings.
+    {
+      operationId: "requestDeviceAuthorization",
+      status: 200,
+      example: "github_form",
+      flow: "startAcceptingForm",
+      resolves: (fields: Body) => ({
+        deviceCode: fields.device_code,
+        userCode: fields.user_code,
+        verificationUri: fields.verification_uri,
+        expiresIn: 900,
+        interval: 5,
+        expiresAt: expect.any(Number),
+      }),
+    },
+    // Google's quota answer names its code `error_code`.
+    {
+      operationId: "requestDeviceAuthorization",
+      status: 403,
+      example: "rate_limit_exceeded",
+      flow: "start",
+      rejects: { name: "OAuthError", code: "rate_limit_exceeded", httpStatus: 403, retryable: false },
     },
     ...(["invalid_request", "invalid_scope", "unauthorized_client"] as const).map((example) => ({
       operationId: "requestDeviceAuthorization" as const,
@@ -356,6 +441,113 @@ export const rfc8628Contract = defineContract({
       example: "github_style_pending",
       flow: "refresh",
       resolves: stop(200),
+    },
+    // The real wire's token shapes: none of them may lose the token.
+    {
+      operationId: "requestToken",
+      status: 200,
+      example: "github_oauth_app",
+      flow: "poll",
+      resolves: (token: Body) => ({
+        status: "authorized",
+        token: { accessToken: token.access_token, tokenType: "Bearer", scope: "repo gist", raw: token },
+      }),
+    },
+    {
+      operationId: "requestToken",
+      status: 200,
+      example: "string_expiry",
+      flow: "poll",
+      resolves: (token: Body) => ({
+        status: "authorized",
+        token: {
+          accessToken: token.access_token,
+          tokenType: "Bearer",
+          expiresIn: 3599,
+          expiresAt: expect.any(Number),
+          scope: token.scope,
+          raw: token,
+        },
+      }),
+    },
+    {
+      operationId: "requestToken",
+      status: 200,
+      example: "array_scope",
+      flow: "poll",
+      resolves: (token: Body) => ({
+        status: "authorized",
+        token: {
+          accessToken: token.access_token,
+          tokenType: "Bearer",
+          expiresIn: 14124,
+          expiresAt: expect.any(Number),
+          refreshToken: token.refresh_token,
+          scope: "channel:read:subscriptions user:read:email",
+          raw: token,
+        },
+      }),
+    },
+    {
+      operationId: "requestToken",
+      status: 200,
+      example: "github_form_token",
+      flow: "pollAcceptingForm",
+      resolves: (token: Body) => ({
+        status: "authorized",
+        token: { accessToken: token.access_token, tokenType: "Bearer", scope: "repo gist", raw: token },
+      }),
+    },
+    {
+      operationId: "requestToken",
+      status: 200,
+      example: "github_form_pending",
+      flow: "pollAcceptingForm",
+      resolves: { status: "pending" },
+    },
+    // GitHub's slow_down names the new interval (a string in a form body): 22 > 5 + 5.
+    {
+      operationId: "requestToken",
+      status: 200,
+      example: "github_form_slow_down",
+      flow: "pollAcceptingForm",
+      resolves: { status: "slow_down", interval: 22 },
+    },
+    // Google: 428 pending, 403 slow_down / access_denied; Auth0: 403 pending, 429 slow_down.
+    {
+      operationId: "requestToken",
+      status: 428,
+      example: "google_pending",
+      flow: "poll",
+      resolves: { status: "pending" },
+    },
+    {
+      operationId: "requestToken",
+      status: 403,
+      example: "google_slow_down",
+      flow: "poll",
+      resolves: { status: "slow_down", interval: 10 },
+    },
+    {
+      operationId: "requestToken",
+      status: 403,
+      example: "google_access_denied",
+      flow: "poll",
+      resolves: withDescription("denied"),
+    },
+    {
+      operationId: "requestToken",
+      status: 403,
+      example: "auth0_pending",
+      flow: "poll",
+      resolves: { status: "pending" },
+    },
+    {
+      operationId: "requestToken",
+      status: 429,
+      example: "auth0_slow_down",
+      flow: "poll",
+      resolves: { status: "slow_down", interval: 10 },
     },
     {
       operationId: "requestToken",

@@ -28,7 +28,7 @@ const authorized = (token: Body) => ({
   status: "authorized",
   token: {
     accessToken: token.access_token,
-    tokenType: "bearer",
+    tokenType: "Bearer",
     expiresIn: 7776000,
     expiresAt: expect.any(Number),
     refreshToken: token.refresh_token,
