@@ -14,6 +14,8 @@ export default defineConfig({
           globalSetup: ["test/contract/prism.setup.ts"],
         },
       },
+      // An independent RFC 8628 server (Debian's Authlib), as a real peer.
+      { test: { name: "interop", include: ["test/interop/**/*.test.ts"], testTimeout: 60_000 } },
       { test: { name: "hostile", include: ["test/hostile/**/*.test.ts"], testTimeout: 60_000 } },
       { test: { name: "cli", include: ["test/cli/**/*.test.ts"], testTimeout: 60_000 } },
       {
