@@ -51,3 +51,11 @@ export {
   type FaktsManifest,
   type FaktsOptions,
 } from "./providers/fakts.ts";
+export { github, githubErrorCodes, type GitHubOptions } from "./providers/github.ts";
+export { google, googleErrorCodes, type GoogleOptions } from "./providers/google.ts";
+export { microsoft, microsoftErrorCodes, type MicrosoftOptions } from "./providers/microsoft.ts";
+export { auth0, auth0ErrorCodes, type Auth0Options } from "./providers/auth0.ts";
+export { okta, oktaErrorCodes, type OktaOptions } from "./providers/okta.ts";
+export { keycloak, keycloakErrorCodes, type KeycloakOptions } from "./providers/keycloak.ts";
+export { twitch, twitchErrorCodes, type TwitchOptions } from "./providers/twitch.ts";
+export { amazon, amazonErrorCodes, type AmazonOptions } from "./providers/amazon.ts";
