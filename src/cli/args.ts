@@ -1,16 +1,15 @@
 /**
- * The command line: `device-login <provider> [options]`, parsed strictly with `node:util`
- * parseArgs, then checked against what the chosen provider takes. Every mistake is a
- * {@link UsageError} (exit code 2) with a message naming the option.
+ * The command line: `device-login <subcommand> [options]`, one subcommand per provider, parsed
+ * strictly with `node:util` parseArgs, then checked against what that subcommand takes
+ * (subcommands.ts) and needs ({@link requireFor}). Every mistake is a {@link UsageError} (exit
+ * code 2) with a message naming the option.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { ClientAuth, FaktsClientKind } from "../index.ts";
+import { headersFrom } from "./headers.ts";
+import { PROVIDERS, SECRET_ENV, SUBCOMMANDS, type ProviderName } from "./subcommands.ts";
 
-export const PROVIDERS = ["rfc8628", "trakt", "transparenc", "fakts"] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
-
-/** The environment variable the client secret can come from, so it stays out of `ps`. */
-export const SECRET_ENV = "DEVICE_LOGIN_CLIENT_SECRET";
+export { PROVIDERS, SECRET_ENV, type ProviderName };
 
 const CLIENT_AUTHS = ["client_secret_basic", "client_secret_post", "none"] as const;
 const CLIENT_KINDS = ["development", "website", "desktop"] as const;
@@ -25,11 +24,19 @@ export const OPTIONS = {
   "client-auth": { type: "string" },
   audience: { type: "string" },
   scope: { type: "string" },
+  tenant: { type: "string" },
+  domain: { type: "string" },
+  realm: { type: "string" },
+  region: { type: "string" },
+  "start-url": { type: "string" },
+  "client-name": { type: "string" },
+  "scope-data": { type: "string" },
   "device-type": { type: "string" },
   "device-os": { type: "string" },
   "manifest-identifier": { type: "string" },
   "manifest-version": { type: "string" },
   "client-kind": { type: "string" },
+  header: { type: "string", multiple: true },
   json: { type: "boolean" },
   output: { type: "string" },
   "no-open": { type: "boolean" },
@@ -42,25 +49,15 @@ export const OPTIONS = {
   version: { type: "boolean", short: "V" },
 } as const satisfies ParseArgsConfig["options"];
 
-type OptionName = keyof typeof OPTIONS;
+export type OptionName = keyof typeof OPTIONS;
+type Values = Partial<Record<OptionName, string | boolean | string[]>>;
 
-/** The options that only some providers take; all others apply to every provider. */
-const PROVIDER_OPTIONS: Readonly<Record<ProviderName, readonly OptionName[]>> = {
-  rfc8628: [
-    "issuer",
-    "device-endpoint",
-    "token-endpoint",
-    "client-id",
-    "client-secret",
-    "client-auth",
-    "audience",
-    "scope",
-  ],
-  trakt: ["base-url", "client-id", "client-secret"],
-  transparenc: ["base-url", "client-id", "scope", "device-type", "device-os"],
-  fakts: ["base-url", "scope", "manifest-identifier", "manifest-version", "client-kind"],
-};
-const PROVIDER_SPECIFIC = new Set(Object.values(PROVIDER_OPTIONS).flat());
+/** The options only some subcommands take (from {@link SUBCOMMANDS}); all others apply to every one. */
+const PROVIDER_SPECIFIC = new Set<OptionName>(
+  Object.values(SUBCOMMANDS).flatMap((subcommand) =>
+    subcommand.options.map((option) => option.name),
+  ),
+);
 
 /** Everything a login needs, checked. */
 export interface LoginOptions {
@@ -74,11 +71,27 @@ export interface LoginOptions {
   clientAuth?: ClientAuth;
   audience?: string;
   scope?: string;
+  /** Entra ID's tenant (the path segment before `/oauth2/v2.0/`). */
+  tenant?: string;
+  /** Auth0's domain: a host or an origin URL. */
+  domain?: string;
+  /** Keycloak's realm. */
+  realm?: string;
+  /** AWS region, e.g. `eu-west-1`. */
+  region?: string;
+  /** The AWS access portal URL. */
+  startUrl?: string;
+  /** The name AWS registers the client under. */
+  clientName?: string;
+  /** Login with Amazon's `scope_data` (Alexa devices), sent as given. */
+  scopeData?: string;
   deviceType?: string;
   deviceOs?: string;
   manifestIdentifier?: string;
   manifestVersion?: string;
   clientKind?: FaktsClientKind;
+  /** `--header NAME:VALUE`s, sent with every request (the provider's `headers` option). */
+  headers?: Record<string, string>;
   /** Print the TokenSet as JSON on stdout. */
   json: boolean;
   /** Write the TokenSet as JSON to this file (mode 0600). */
@@ -93,7 +106,10 @@ export interface LoginOptions {
 }
 
 export type Command =
-  { kind: "help" } | { kind: "version" } | { kind: "login"; options: LoginOptions };
+  /** `provider`: `device-login <provider> --help` shows that subcommand's options. */
+  | { kind: "help"; provider?: ProviderName }
+  | { kind: "version" }
+  | { kind: "login"; options: LoginOptions };
 
 /** A mistake on the command line (exit code 2). */
 export class UsageError extends Error {
@@ -106,17 +122,21 @@ export function parseCommand(
   env: Readonly<Record<string, string | undefined>>,
 ): Command {
   const { values, positionals } = parse(argv);
-  if (values.help) return { kind: "help" };
+  const [provider, ...extra] = positionals;
+  if (values.help) {
+    return provider !== undefined && isProvider(provider)
+      ? { kind: "help", provider }
+      : { kind: "help" };
+  }
   if (values.version) return { kind: "version" };
 
-  const [provider, ...extra] = positionals;
   if (provider === undefined)
     throw new UsageError(`missing provider: one of ${PROVIDERS.join(", ")}`);
   if (!isProvider(provider))
     throw new UsageError(`unknown provider '${provider}': use one of ${PROVIDERS.join(", ")}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
 
-  const allowed = new Set<OptionName>(PROVIDER_OPTIONS[provider]);
+  const allowed = new Set<OptionName>(SUBCOMMANDS[provider].options.map((option) => option.name));
   for (const name of Object.keys(values) as OptionName[]) {
     if (PROVIDER_SPECIFIC.has(name) && !allowed.has(name)) {
       throw new UsageError(`--${name} does not apply to ${provider}`);
@@ -137,12 +157,20 @@ export function parseCommand(
   assign(options, "clientId", nonEmpty(values, "client-id"));
   assign(options, "audience", nonEmpty(values, "audience"));
   assign(options, "scope", nonEmpty(values, "scope"));
+  assign(options, "tenant", pathSegment(values, "tenant"));
+  assign(options, "domain", nonEmpty(values, "domain"));
+  assign(options, "realm", pathSegment(values, "realm"));
+  assign(options, "region", region(values));
+  assign(options, "startUrl", webUrl(values, "start-url"));
+  assign(options, "clientName", nonEmpty(values, "client-name"));
+  assign(options, "scopeData", nonEmpty(values, "scope-data"));
   assign(options, "deviceType", nonEmpty(values, "device-type"));
   assign(options, "deviceOs", nonEmpty(values, "device-os"));
   assign(options, "manifestIdentifier", nonEmpty(values, "manifest-identifier"));
   assign(options, "manifestVersion", nonEmpty(values, "manifest-version"));
   assign(options, "clientAuth", oneOf(values, "client-auth", CLIENT_AUTHS));
   assign(options, "clientKind", oneOf(values, "client-kind", CLIENT_KINDS));
+  assign(options, "headers", headerOptions(values.header));
   assign(options, "output", nonEmpty(values, "output"));
   assign(options, "proxy", proxyUrl(values.proxy));
   assign(options, "ca", nonEmpty(values, "ca"));
@@ -195,9 +223,42 @@ function requireFor(options: LoginOptions): void {
       }
       return;
     }
+    case "github":
+    case "twitch":
+      need(options.clientId, "--client-id");
+      return;
+    // Their device requests require a scope (MS1, LW1): say so before any request is sent.
+    case "microsoft":
+    case "amazon":
+      need(options.clientId, "--client-id");
+      need(options.scope, "--scope");
+      return;
+    case "google":
+      // GO1: client_id and scope in the device request, client_secret in the poll.
+      need(options.clientId, "--client-id");
+      need(options.clientSecret, `--client-secret (or ${SECRET_ENV})`);
+      need(options.scope, "--scope");
+      return;
     case "trakt":
       need(options.clientId, "--client-id");
       need(options.clientSecret, `--client-secret (or ${SECRET_ENV})`);
+      return;
+    case "auth0":
+      need(options.domain, "--domain");
+      need(options.clientId, "--client-id");
+      return;
+    case "okta":
+      need(options.issuer, "--issuer");
+      need(options.clientId, "--client-id");
+      return;
+    case "keycloak":
+      need(options.baseUrl, "--base-url");
+      need(options.realm, "--realm");
+      need(options.clientId, "--client-id");
+      return;
+    case "aws":
+      need(options.region, "--region");
+      need(options.startUrl, "--start-url");
       return;
     case "transparenc":
       need(options.baseUrl, "--base-url");
@@ -225,10 +286,7 @@ function assign<K extends keyof LoginOptions>(
   if (value !== undefined) options[key] = value;
 }
 
-function nonEmpty(
-  values: Partial<Record<OptionName, string | boolean>>,
-  name: OptionName,
-): string | undefined {
+function nonEmpty(values: Values, name: OptionName): string | undefined {
   const value = values[name];
   if (typeof value !== "string") return undefined;
   if (value.trim() === "") throw new UsageError(`--${name} needs a value`);
@@ -236,7 +294,7 @@ function nonEmpty(
 }
 
 function oneOf<T extends string>(
-  values: Partial<Record<OptionName, string | boolean>>,
+  values: Values,
   name: OptionName,
   choices: readonly T[],
 ): T | undefined {
@@ -269,4 +327,52 @@ function proxyUrl(value: string | undefined): string | undefined {
     throw new UsageError("--proxy must be an http:// or https:// URL");
   }
   return value;
+}
+
+/** A value that becomes one URL path segment (Entra's tenant, Keycloak's realm): no `/`, `?`, `#`. */
+function pathSegment(values: Values, name: OptionName): string | undefined {
+  const value = nonEmpty(values, name);
+  if (
+    value !== undefined &&
+    (/[/?#%\\]/.test(value) || /^\.\.?$/.test(value) || hasControl(value))
+  ) {
+    throw new UsageError(`--${name} must be a single name, without / ? # % or \\`);
+  }
+  return value;
+}
+
+/** An AWS region goes into a host name (`oidc.{region}.amazonaws.com`): letters, digits, dashes. */
+function region(values: Values): string | undefined {
+  const value = nonEmpty(values, "region");
+  if (value !== undefined && !/^[a-z]{2}(-[a-z0-9]+)+$/.test(value)) {
+    throw new UsageError("--region must be an AWS region name, e.g. eu-west-1");
+  }
+  return value;
+}
+
+function webUrl(values: Values, name: OptionName): string | undefined {
+  const value = nonEmpty(values, name);
+  if (value === undefined) return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== "https:" && protocol !== "http:") {
+    throw new UsageError(`--${name} must be an http(s) URL`);
+  }
+  return value;
+}
+
+/** `--header NAME:VALUE`, repeatable; refused whole if one is malformed or a name repeats. */
+function headerOptions(texts: readonly string[] | undefined): Record<string, string> | undefined {
+  if (texts === undefined || texts.length === 0) return undefined;
+  const parsed = headersFrom(texts);
+  if (typeof parsed === "string") throw new UsageError(parsed);
+  return parsed;
+}
+
+function hasControl(value: string): boolean {
+  return /[\u0000-\u001f\u007f-\u009f]/.test(value);
 }

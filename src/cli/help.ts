@@ -1,57 +1,130 @@
-/** The `--help` text. Exit codes come from the one table the code uses. */
-import { SECRET_ENV } from "./args.ts";
+/**
+ * The `--help` texts: `device-login --help` lists every subcommand, `device-login <subcommand>
+ * --help` shows that subcommand's own options. Both come from the tables the parser reads
+ * (subcommands.ts, exit-codes.ts), so the help cannot disagree with the code.
+ */
 import { EXIT_CODES, EXIT_CODE_MEANINGS, type ExitReason } from "./exit-codes.ts";
+import {
+  PROVIDERS,
+  SECRET_ENV,
+  SUBCOMMANDS,
+  type OptionHelp,
+  type ProviderName,
+} from "./subcommands.ts";
 
-export function helpText(): string {
-  const codes = (Object.keys(EXIT_CODES) as ExitReason[])
-    .map((reason) => `  ${String(EXIT_CODES[reason]).padStart(3)}  ${EXIT_CODE_MEANINGS[reason]}`)
-    .join("\n");
-  return `Usage: device-login <rfc8628|trakt|transparenc|fakts> [options]
+const FLAG_WIDTH = 25;
+const LINE_WIDTH = 80;
+
+/** The help for one subcommand, or (without one) the overview of all of them. */
+export function helpText(provider?: ProviderName): string {
+  return provider === undefined ? overview() : subcommandHelp(provider);
+}
+
+function overview(): string {
+  const width = Math.max(...PROVIDERS.map((name) => name.length)) + 2;
+  const subcommands = PROVIDERS.map(
+    (name) => `  ${name.padEnd(width)}${SUBCOMMANDS[name].summary}`,
+  ).join("\n");
+  return `Usage: device-login <subcommand> [options]
 
 Signs in with the OAuth 2.0 Device Authorization Grant (RFC 8628): shows a code and a
 page to open on any device, waits for approval, then gives the token.
 The token goes to stdout (--json) or a file (--output) only; all messages go to stderr.
 
-Where the server is:
-  --issuer URL             rfc8628: find the endpoints by discovery (RFC 8414)
-  --device-endpoint URL    rfc8628: device authorization endpoint (with --token-endpoint)
-  --token-endpoint URL     rfc8628: token endpoint
-  --base-url URL           trakt (default https://auth.trakt.tv), transparenc, fakts
+Subcommands (device-login <subcommand> --help shows each one's options):
+${subcommands}
 
-Who is asking:
-  --client-id ID           rfc8628, trakt, transparenc
-  --client-secret S        rfc8628, trakt; better: set ${SECRET_ENV}, which
-                           stays out of the process list
-  --client-auth M          rfc8628: client_secret_basic (default with a secret),
-                           client_secret_post, none
-  --audience A             rfc8628: audience parameter (e.g. Auth0)
-  --scope S                rfc8628, transparenc, fakts: space-separated scopes
-  --device-type T          transparenc (required), e.g. tv, desktop
-  --device-os O            transparenc (required), e.g. linux, android
-  --manifest-identifier I  fakts (required): the app's identifier
-  --manifest-version V     fakts (required): the app's version
-  --client-kind K          fakts: development (default), website, desktop
-
-Output:
-  --json                   print the token set as JSON on stdout, nothing else
-  --output FILE            write the token set as JSON to FILE, mode 0600 (written to a
-                           new file next to it, then renamed over FILE)
-  --no-open                do not open a browser (it opens only on a terminal with a display)
-  --no-qr                  do not show the QR code
-
-Waiting and network:
-  --timeout SEC            give up after SEC seconds in all (exit code 4)
-  --proxy URL              HTTP(S) proxy; default: HTTPS_PROXY / HTTP_PROXY, and NO_PROXY
-  --ca FILE                also trust the PEM certificate(s) in FILE (private CA)
-  --insecure               allow plain http to hosts other than loopback (the token
-                           travels unencrypted); does not affect TLS verification
-
-  -h, --help               show this help
-  -V, --version            show the version
+${commonOptions()}
 
 Exit codes:
-${codes}
+${exitCodes()}
 
 Environment: ${SECRET_ENV}, HTTPS_PROXY, HTTP_PROXY, NO_PROXY, NO_COLOR.
 `;
+}
+
+function subcommandHelp(provider: ProviderName): string {
+  const subcommand = SUBCOMMANDS[provider];
+  const options = (subcommand.options as readonly OptionHelp[]).map((option) =>
+    row(`--${option.name} ${option.value}`, option.text),
+  );
+  return `Usage: device-login ${provider} [options]
+
+${wrap(`Signs in with ${subcommand.summary}, by the OAuth 2.0 Device Authorization Grant (RFC 8628).`, LINE_WIDTH).join("\n")}
+
+${provider} options:
+${options.join("\n")}
+
+${commonOptions()}
+
+Example:
+  ${subcommand.example}
+
+Exit codes:
+${exitCodes()}
+
+Environment: ${SECRET_ENV}, HTTPS_PROXY, HTTP_PROXY, NO_PROXY, NO_COLOR.
+`;
+}
+
+/** What every subcommand takes. */
+const COMMON_OPTIONS: readonly (readonly [string, string])[] = [
+  [
+    "--header NAME:VALUE",
+    "send this header with every request (repeatable): an API key or gateway header no option covers",
+  ],
+  ["--json", "print the token set as JSON on stdout, nothing else"],
+  [
+    "--output FILE",
+    "write the token set as JSON to FILE, mode 0600 (written to a new file next to it, then renamed over FILE)",
+  ],
+  ["--no-open", "do not open a browser (it opens only on a terminal with a display)"],
+  ["--no-qr", "do not show the QR code"],
+  ["--timeout SEC", "give up after SEC seconds in all (exit code 4)"],
+  ["--proxy URL", "HTTP(S) proxy; default: HTTPS_PROXY / HTTP_PROXY, and NO_PROXY"],
+  ["--ca FILE", "also trust the PEM certificate(s) in FILE (private CA)"],
+  [
+    "--insecure",
+    "allow plain http to hosts other than loopback (the token travels unencrypted); does not affect TLS verification",
+  ],
+  ["-h, --help", "show this help"],
+  ["-V, --version", "show the version"],
+];
+
+function commonOptions(): string {
+  return `Options of every subcommand:\n${COMMON_OPTIONS.map(([flag, text]) => row(flag, text)).join("\n")}`;
+}
+
+function exitCodes(): string {
+  return (Object.keys(EXIT_CODES) as ExitReason[])
+    .map((reason) => `  ${String(EXIT_CODES[reason]).padStart(3)}  ${EXIT_CODE_MEANINGS[reason]}`)
+    .join("\n");
+}
+
+/**
+ * One option: the flag, then its text from a fixed column (below the flag when the flag is too
+ * long), wrapped at {@link LINE_WIDTH}.
+ */
+function row(flag: string, text: string): string {
+  const left = `  ${flag}`;
+  const indent = " ".repeat(FLAG_WIDTH);
+  const lines = wrap(text, LINE_WIDTH - FLAG_WIDTH).map((line) => indent + line);
+  if (left.length < FLAG_WIDTH) lines[0] = left.padEnd(FLAG_WIDTH) + (lines[0] ?? "").trimStart();
+  else lines.unshift(left);
+  return lines.join("\n");
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines;
 }

@@ -1,5 +1,10 @@
-/** The SDK provider the command line asks for, built through the public API like any caller. */
+/**
+ * The SDK provider the command line asks for, built through the public API like any caller: the
+ * root for the first four providers, each preset's own entry point (`device-flow-sdk/github`, …)
+ * for the rest.
+ */
 import {
+  ConfigurationError,
   fakts,
   rfc8628,
   trakt,
@@ -7,20 +12,35 @@ import {
   type Provider,
   type TransportOptions,
 } from "../index.ts";
+import { amazon } from "../providers/amazon.ts";
+import { auth0 } from "../providers/auth0.ts";
+import { github } from "../providers/github.ts";
+import { google } from "../providers/google.ts";
+import { keycloak } from "../providers/keycloak.ts";
+import { microsoft } from "../providers/microsoft.ts";
+import { okta } from "../providers/okta.ts";
+import { twitch } from "../providers/twitch.ts";
 import type { LoginOptions } from "./args.ts";
 
 /**
  * @throws ConfigurationError for an endpoint the SDK refuses (not a URL, plain http to a host
  *   that is not loopback without `--insecure`); the caller reports it as a usage error.
  */
-export function providerFor(options: LoginOptions, transport: TransportOptions): Provider {
+export function providerFor(options: LoginOptions, network: TransportOptions): Provider {
   // parseArgs and requireFor() have checked that each provider's required options are present.
   const required = (value: string | undefined): string => value as string;
+  // `--header` applies to every provider: each factory takes the transport's `headers`.
+  const transport: TransportOptions = {
+    ...network,
+    ...(options.headers !== undefined && { headers: { ...network.headers, ...options.headers } }),
+  };
+  const baseUrl = options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {};
+  const clientId = required(options.clientId);
   switch (options.provider) {
     case "rfc8628": {
       const common = {
         ...transport,
-        clientId: required(options.clientId),
+        clientId,
         ...(options.clientSecret !== undefined && { clientSecret: options.clientSecret }),
         ...(options.clientAuth !== undefined && { clientAuth: options.clientAuth }),
         ...(options.audience !== undefined && { audience: options.audience }),
@@ -33,18 +53,67 @@ export function providerFor(options: LoginOptions, transport: TransportOptions):
             tokenEndpoint: required(options.tokenEndpoint),
           });
     }
+    case "github":
+      return github({ ...transport, ...baseUrl, clientId });
+    case "google":
+      return google({
+        ...transport,
+        ...baseUrl,
+        clientId,
+        clientSecret: required(options.clientSecret),
+      });
+    case "microsoft":
+      return microsoft({
+        ...transport,
+        ...baseUrl,
+        clientId,
+        ...(options.tenant !== undefined && { tenant: options.tenant }),
+      });
+    case "auth0":
+      return auth0({
+        ...transport,
+        domain: required(options.domain),
+        clientId,
+        ...(options.audience !== undefined && { audience: options.audience }),
+      });
+    case "okta":
+      return okta({ ...transport, issuer: required(options.issuer), clientId });
+    case "keycloak":
+      return keycloak({
+        ...transport,
+        baseUrl: required(options.baseUrl),
+        realm: required(options.realm),
+        clientId,
+        ...(options.clientSecret !== undefined && { clientSecret: options.clientSecret }),
+      });
+    case "aws":
+      // PENDING-AWS: src/providers/aws-sso.ts has not landed yet. Once it has, import `awsSso`
+      // from it and return awsSso({ ...transport, ...baseUrl, region, startUrl, clientName? }).
+      throw new ConfigurationError(
+        "invalid_option",
+        "aws: this build has no AWS IAM Identity Center preset yet",
+      );
+    case "amazon":
+      return amazon({
+        ...transport,
+        ...baseUrl,
+        clientId,
+        ...(options.scopeData !== undefined && { scopeData: options.scopeData }),
+      });
+    case "twitch":
+      return twitch({ ...transport, ...baseUrl, clientId });
     case "trakt":
       return trakt({
         ...transport,
-        clientId: required(options.clientId),
+        ...baseUrl,
+        clientId,
         clientSecret: required(options.clientSecret),
-        ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }),
       });
     case "transparenc":
       return transparenc({
         ...transport,
         baseUrl: required(options.baseUrl),
-        clientId: required(options.clientId),
+        clientId,
         deviceType: required(options.deviceType),
         deviceOs: required(options.deviceOs),
       });
