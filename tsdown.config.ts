@@ -32,6 +32,14 @@ const coreEntries = {
   trakt: "src/providers/trakt.ts",
   transparenc: "src/providers/transparenc.ts",
   fakts: "src/providers/fakts.ts",
+  github: "src/providers/github.ts",
+  google: "src/providers/google.ts",
+  microsoft: "src/providers/microsoft.ts",
+  auth0: "src/providers/auth0.ts",
+  okta: "src/providers/okta.ts",
+  keycloak: "src/providers/keycloak.ts",
+  twitch: "src/providers/twitch.ts",
+  amazon: "src/providers/amazon.ts",
 };
 
 export default defineConfig([
@@ -59,7 +67,11 @@ export default defineConfig([
     format: "esm",
     platform: "node",
     target: "node20",
-    // An executable, not an API: no declarations. Dependencies (uqr, undici) stay imports.
+    // An executable, not an API: no declarations. uqr stays an import; undici (the proxy and CA
+    // support, Node only, engines >=20.18.1) is bundled in, so it is a devDependency that browser,
+    // Deno and workerd users of the core never install, and `npx device-login` still has it.
+    noExternal: ["undici"],
+    inlineOnly: ["undici"],
     dts: false,
     sourcemap: true,
     fixedExtension: false,

@@ -11,8 +11,15 @@ const authorization = await startDeviceAuthorization(provider);
 console.log(`Visit ${authorization.verificationUri} and type ${authorization.userCode}`);
 
 // Give up after five minutes; onPoll reports every answer, e.g. to a progress UI.
-const result = await waitForToken(provider, authorization, {
-  signal: AbortSignal.timeout(5 * 60_000),
-  onPoll: (poll) => console.log(`poll: ${poll.status}`),
-});
-console.log(result.status === "authorized" ? "Signed in" : `Not signed in: ${result.status}`);
+const signal = AbortSignal.timeout(5 * 60_000);
+try {
+  const result = await waitForToken(provider, authorization, {
+    signal,
+    onPoll: (poll) => console.log(`poll: ${poll.status}`),
+  });
+  console.log(result.status === "authorized" ? "Signed in" : `Not signed in: ${result.status}`);
+} catch (error) {
+  // An abort rejects with the signal's reason (here a TimeoutError): anything else is a bug.
+  if (!signal.aborted) throw error;
+  console.log("Gave up: nobody approved within five minutes");
+}

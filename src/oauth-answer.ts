@@ -94,9 +94,11 @@ export function classifyRefreshAnswer(
  */
 export function startFailure(answer: Answer, code = field(answer.body, "error") ?? field(answer.body, "error_code")): DeviceFlowError {
   const failure = unexpected(answer);
-  if (code) {
+  // A code that is nothing but an escape sequence cleans to "": no code was said.
+  const name = code ? serverText(answer, code) : "";
+  if (name) {
     const description = serverText(answer, field(answer.body, "error_description"));
-    return new OAuthError(serverText(answer, code), description, answer.status, failure.retryable);
+    return new OAuthError(name, description, answer.status, failure.retryable);
   }
   return new ResponseError(
     failure.error,

@@ -48,7 +48,8 @@ export function authorized(
   names: TokenFieldNames = OAUTH_NAMES,
   now = Date.now(),
 ): Authorized {
-  const tokenType = text(body[names.tokenType]);
+  // An empty token_type says nothing, like a missing one.
+  const tokenType = text(body[names.tokenType]) || undefined;
   const token = tokenSet({
     accessToken: body[names.accessToken] as string,
     tokenType: tokenType === undefined || /^bearer$/i.test(tokenType) ? "Bearer" : tokenType,

@@ -57,6 +57,8 @@ function isPure(node: ts.Expression): boolean {
       (property) =>
         ts.isMethodDeclaration(property) ||
         ts.isShorthandPropertyAssignment(property) ||
+        // Spreading one of our own plain top-level values (a preset's table over rfc8628's).
+        (ts.isSpreadAssignment(property) && ts.isIdentifier(property.expression)) ||
         (ts.isPropertyAssignment(property) &&
           !ts.isComputedPropertyName(property.name) &&
           isPure(property.initializer)),

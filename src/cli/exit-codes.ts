@@ -18,8 +18,10 @@ export type ExitCode = (typeof EXIT_CODES)[ExitReason];
 /** What each code means, in the order `--help` lists them. */
 export const EXIT_CODE_MEANINGS: Readonly<Record<ExitReason, string>> = {
   authorized: "authorized: the token was printed or saved",
-  error: "any other error (network, TLS, server, bad response, cannot write --output)",
-  usage: "usage error: unknown or missing option, bad value, unusable endpoint URL",
+  // Also a sign-in whose --output could not be written after approval: the token is then on
+  // stdout (--json) or in a fallback file stderr names, never lost, but FILE does not hold it.
+  error: "any other error (network, TLS, server, bad response, --output not written)",
+  usage: "usage error: unknown or missing option, bad value, unusable URL or --output FILE",
   denied: "the user denied the request",
   expired: "the code expired before approval, or --timeout elapsed",
   invalidCode: "the server does not know the device code, or it was already used",

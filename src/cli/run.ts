@@ -24,7 +24,13 @@ import { startProgress } from "./progress.ts";
 import { providerFor } from "./provider.ts";
 import { sanitize } from "./sanitize.ts";
 import { terminalFor, type Terminal, type TextSink } from "./terminal.ts";
-import { tokenJson, writePrivateFile } from "./token-output.ts";
+import {
+  outputProblem,
+  tokenJson,
+  tokenSummary,
+  writeFallbackFile,
+  writePrivateFile,
+} from "./token-output.ts";
 import { packageVersion } from "./version.ts";
 
 export interface CliIo {
@@ -49,7 +55,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
     throw error;
   }
   if (command.kind === "help") {
-    io.stdout.write(helpText());
+    io.stdout.write(helpText(command.provider));
     return EXIT_CODES.authorized;
   }
   if (command.kind === "version") {
@@ -94,6 +100,13 @@ async function login(
   } catch (error) {
     if (error instanceof ConfigurationError) return usage(term, error.message);
     throw error;
+  }
+  // Before the flow starts: an approval whose token has nowhere to go would be wasted.
+  if (options.output !== undefined) {
+    const problem = await outputProblem(options.output);
+    if (problem !== undefined) {
+      return usage(term, `cannot write --output file ${options.output}: ${problem}`);
+    }
   }
 
   // One signal for the whole flow: Ctrl-C, or --timeout.
@@ -192,7 +205,12 @@ async function finish(
   }
 }
 
-/** The token to stdout (--json) and/or a 0600 file (--output); a one-line summary to stderr. */
+/**
+ * The token to stdout (--json) and/or a 0600 file (--output); a one-line summary to stderr. The
+ * user already approved, so the token is never dropped: when --output still fails (the folder
+ * went away, the path became a directory), it goes to stdout with --json, else to a fallback file
+ * whose path stderr names, and the exit code is 1 so a script knows --output does not hold it.
+ */
 async function deliver(
   token: TokenSet,
   options: LoginOptions,
@@ -200,29 +218,53 @@ async function deliver(
   term: Terminal,
 ): Promise<ExitCode> {
   const json = tokenJson(token);
+  const summary = tokenSummary(token);
   if (options.output !== undefined) {
     try {
       await writePrivateFile(options.output, json);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      return fail(
-        term,
-        `Signed in, but cannot write --output file ${sanitize(options.output)} (${sanitize(code)}).`,
-      );
+      return rescue(json, summary, options.output, errorCode(error), options, io, term);
     }
   }
   if (options.json) io.stdout.write(json);
 
-  const parts = [`Signed in: ${sanitize(token.tokenType, 40)} token`];
-  if (token.expiresAt !== undefined) {
-    parts.push(`expires ${new Date(token.expiresAt).toISOString()} (in ${token.expiresIn} s)`);
-  }
-  if (token.refreshToken !== undefined) parts.push("with a refresh token");
-  let summary = parts.join(", ");
-  if (options.output !== undefined) summary += `; saved to ${sanitize(options.output)} (mode 0600)`;
-  else if (!options.json) summary += ". Use --json or --output FILE to get the token";
-  term.line(term.good(`${summary}.`));
+  let line = summary;
+  if (options.output !== undefined) line += `; saved to ${sanitize(options.output)} (mode 0600)`;
+  else if (!options.json) line += ". Use --json or --output FILE to get the token";
+  term.line(term.good(`${line}.`));
   return EXIT_CODES.authorized;
+}
+
+/** --output failed after approval: the token goes where it still can, and stderr says where. */
+async function rescue(
+  json: string,
+  summary: string,
+  output: string,
+  code: string,
+  options: LoginOptions,
+  io: CliIo,
+  term: Terminal,
+): Promise<ExitCode> {
+  const cannot = `${summary}, but cannot write --output file ${sanitize(output)} (${sanitize(code)})`;
+  if (options.json) {
+    io.stdout.write(json);
+    return fail(term, `${cannot}: the token is on stdout only.`);
+  }
+  try {
+    const saved = await writeFallbackFile(output, json);
+    return fail(term, `${cannot}: the token was saved to ${sanitize(saved)} (mode 0600) instead.`);
+  } catch (error) {
+    // No folder takes a file: stdout is the last place left, and it is the token's own channel.
+    io.stdout.write(json);
+    return fail(
+      term,
+      `${cannot}, nor a fallback file (${sanitize(errorCode(error))}): the token is on stdout.`,
+    );
+  }
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException | undefined)?.code ?? String(error);
 }
 
 function describePollError(result: PollError): string {

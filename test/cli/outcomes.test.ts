@@ -2,7 +2,15 @@
  * device-login against a scripted RFC 8628 server: every way a flow can end, and where the
  * token (and only the token) goes.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -111,18 +119,35 @@ describe.concurrent("device-login rfc8628", () => {
     expect(readFileSync(file, "utf8")).toBe(result.stdout);
   });
 
-  it("an --output file that cannot be written is an error (exit 1), said clearly", async () => {
+  it("an --output file that cannot be written is refused before anyone is asked to approve (exit 2)", async () => {
     const s = await server({ steps: ["authorized"] });
     const result = await runCli([
       ...cliArgsFor(s),
       "--output",
       join(tempDir(), "missing-dir", "token.json"),
+      "--json",
     ]);
-    expect(result.code).toBe(EXIT_CODES.error);
+    expect(result.code).toBe(EXIT_CODES.usage);
     expect(result.stderr).toMatch(
-      /Signed in, but cannot write --output file .*token\.json \(ENOENT\)/,
+      /^device-login: cannot write --output file .*token\.json: its folder .*missing-dir does not exist \(ENOENT\)$/m,
     );
+    expect(s.requests).toHaveLength(0); // no device code, so no approval is wasted
     expect(result.stdout).toBe("");
+  });
+
+  it("an --output file that fails after sign-in never loses the token: --json still prints it (exit 1)", async () => {
+    const s = await server({ steps: ["pending", "authorized"] });
+    const dir = tempDir();
+    const file = join(dir, "token.json");
+    const cli = startCli([...cliArgsFor(s), "--output", file, "--json"]);
+    await cli.waitForStderr("Waiting for approval");
+    mkdirSync(file); // the target becomes a directory while the user approves
+    const result = await cli.done;
+    expect(result.code).toBe(EXIT_CODES.error);
+    expect(JSON.parse(result.stdout)).toMatchObject({ accessToken: s.accessToken });
+    expect(result.stderr).toMatch(
+      /but cannot write --output file .*token\.json \(EISDIR\): the token is on stdout only\.$/m,
+    );
     expectNoSecrets(result, s);
   });
 

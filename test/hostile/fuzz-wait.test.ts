@@ -24,7 +24,7 @@ type Step =
   | { kind: "unavailable"; retryAfter?: string }
   | { kind: "throttled"; retryAfter?: string }
   | { kind: "network" }
-  | { kind: "token" };
+  | { kind: "token"; lenient?: boolean };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.constant<Step>({ kind: "pending" }), weight: 4 },
@@ -50,7 +50,10 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     weight: 1,
   },
   { arbitrary: fc.constant<Step>({ kind: "network" }), weight: 1 },
-  { arbitrary: fc.constant<Step>({ kind: "token" }), weight: 1 },
+  {
+    arbitrary: fc.record({ kind: fc.constant("token" as const), lenient: fc.boolean() }),
+    weight: 1,
+  },
 );
 
 function reply(step: Step): Response {
@@ -80,7 +83,13 @@ function reply(step: Step): Response {
         headers: step.retryAfter === undefined ? {} : { "retry-after": step.retryAfter },
       });
     case "token":
-      return json(200, { access_token: "at", token_type: "Bearer" });
+      // Issue 11: a token with odd non-essential fields is still the end of the wait.
+      return json(
+        200,
+        step.lenient
+          ? { access_token: "at", expires_in: "3599", scope: null }
+          : { access_token: "at", token_type: "Bearer" },
+      );
     case "network":
       throw new TypeError("fetch failed");
   }
@@ -144,8 +153,15 @@ describe("waitForToken never polls in a tight loop", () => {
             onPoll: (r) => results.push(r),
           });
 
-          // It ends: with the token, or expired at the deadline, or a non-retryable error.
+          // It ends: with the token, or expired at the deadline (every error here is retryable).
           expect(["authorized", "expired"]).toContain(end.status);
+          // RFC 8628 §3.5: a token ends the wait at once, so the last request got the token.
+          const tokenAt = steps.findIndex((step) => step.kind === "token");
+          if (end.status === "authorized")
+            expect(times.length - 1).toBe(Math.min(tokenAt, steps.length - 1));
+          // A server whose script reaches a token before the deadline is never "expired" early.
+          if (end.status === "expired" && tokenAt !== -1)
+            expect(times.length).toBeLessThanOrEqual(tokenAt);
           if (end.status === "expired")
             expect(clock.now()).toBeGreaterThanOrEqual(authorization.expiresAt);
           // Never a request after expiresAt (RFC 8628 §3.2 expires_in); never more than one a second.

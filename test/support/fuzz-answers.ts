@@ -6,6 +6,7 @@
  * integers) and malformed JSON reach the SDK exactly as a server would send them.
  */
 import fc from "fast-check";
+import { FUZZ_CLIENT_SECRET, FUZZ_DEVICE_CODE } from "./fuzz-providers.ts";
 
 export type AdapterName = "rfc8628" | "trakt" | "transparenc" | "fakts";
 
@@ -64,6 +65,16 @@ const hostileText = fc.oneof(
       "\u202eevil\u202c",
       "\u009b31m",
       "a\u0000b",
+      "\u001b]0;pwned\u0007title",
+    ),
+    weight: 1,
+  },
+  {
+    // A server that echoes the request back: its secrets must be scrubbed (SECURITY.md).
+    arbitrary: fc.constantFrom(
+      `device_code=${FUZZ_DEVICE_CODE} is not valid`,
+      `bad client_secret ${FUZZ_CLIENT_SECRET}`,
+      `{"device_code":"${FUZZ_DEVICE_CODE}"}`,
     ),
     weight: 1,
   },
@@ -163,6 +174,36 @@ function validToken(adapter: AdapterName): fc.Arbitrary<Record<string, unknown>>
   }[adapter] as fc.Arbitrary<Record<string, unknown>>;
   return fc.tuple(extras, base).map(([extra, token]) => ({ ...extra, ...token }));
 }
+
+/**
+ * Tokens as real servers send them (issue 11): `expires_in` as a digit string or garbage, null
+ * fields, no or lower-case `token_type`, comma-separated or array scopes. Each is still a token.
+ */
+const lenientToken: fc.Arbitrary<Record<string, unknown>> = fc.record(
+  {
+    access_token: nonEmpty,
+    token_type: fc.oneof(
+      fc.constantFrom("bearer", "BEARER", "Bearer", "DPoP", "mac", ""),
+      fc.constant(null),
+      fc.integer(),
+    ),
+    expires_in: fc.oneof(
+      nonNegativeInt,
+      fc.nat({ max: 100_000 }).map(String),
+      fc.constantFrom("3599", " 60 ", "12.5", "1e3", "-5", "soon", "", "0x10", null, 1.9, -1, 1e13),
+      fc.stringMatching(/^[0-9]{12,30}$/),
+      oddNumber,
+    ),
+    refresh_token: fc.oneof(fc.string({ maxLength: 30 }), fc.constant(null), fc.integer()),
+    scope: fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom("repo,gist", "a, b  c", " ", ",", null),
+      fc.array(fc.oneof(fc.string({ maxLength: 8 }), fc.integer()), { maxLength: 3 }),
+    ),
+    id_token: fc.oneof(fc.string({ maxLength: 30 }), fc.constant(null)),
+  },
+  { requiredKeys: ["access_token"] },
+);
 
 /** A valid token with one field removed or replaced by a value of the wrong type. */
 function mutatedToken(adapter: AdapterName): fc.Arbitrary<Record<string, unknown>> {
@@ -266,6 +307,10 @@ function bodyArb(adapter: AdapterName): fc.Arbitrary<Body> {
   const structured = fc.oneof(
     { arbitrary: validToken(adapter).map(asJson("valid-token")), weight: 6 },
     { arbitrary: mutatedToken(adapter).map(asJson("mutated-token")), weight: 5 },
+    {
+      arbitrary: lenientToken.map(asJson("lenient-token")),
+      weight: adapter === "fakts" ? 1 : 4,
+    },
     {
       arbitrary: oauthError.map(asJson("oauth-error")),
       weight: adapter === "fakts" || adapter === "trakt" ? 2 : 8,
@@ -401,6 +446,33 @@ export const headersArb: fc.Arbitrary<[string, string][]> = fc
     ...others,
   ]);
 
+/**
+ * GitHub's default answer without `Accept: application/json`: form-urlencoded, every value a
+ * string (`expires_in=28800`, `scope=repo,gist`), errors included.
+ */
+const formBody = fc
+  .oneof(
+    fc.record(
+      {
+        access_token: nonEmpty,
+        token_type: fc.constantFrom("bearer", "Bearer"),
+        expires_in: fc.nat({ max: 100_000 }).map(String),
+        refresh_token: fc.string({ maxLength: 20 }),
+        scope: fc.constantFrom("repo,gist", "read:user", ""),
+      },
+      { requiredKeys: ["access_token"] },
+    ),
+    fc.record(
+      {
+        error: fc.constantFrom(...RFC_CODES, "device_flow_disabled"),
+        error_description: fc.string({ maxLength: 30 }),
+        interval: fc.nat({ max: 30 }).map(String),
+      },
+      { requiredKeys: ["error"] },
+    ),
+  )
+  .map((fields) => new URLSearchParams(fields as Record<string, string>).toString());
+
 /** A whole token-endpoint answer for one dialect. */
 export function tokenAnswerArb(adapter: AdapterName): fc.Arbitrary<GeneratedAnswer> {
   // fakts answers everything with 200 and says what happened in the body.
@@ -408,7 +480,7 @@ export function tokenAnswerArb(adapter: AdapterName): fc.Arbitrary<GeneratedAnsw
     adapter === "fakts"
       ? fc.oneof({ arbitrary: fc.constant(200), weight: 1 }, { arbitrary: statusArb, weight: 1 })
       : statusArb;
-  return fc
+  const generic = fc
     .tuple(status, headersArb, bodyArb(adapter), fc.boolean())
     .map(([status, headers, body, contentLength]) => ({
       status,
@@ -417,6 +489,24 @@ export function tokenAnswerArb(adapter: AdapterName): fc.Arbitrary<GeneratedAnsw
       contentLength,
       kind: NULL_BODY_STATUSES.has(status) ? "no-body" : body.kind,
     }));
+  const form = fc
+    .tuple(
+      fc.oneof({ arbitrary: fc.constant(200), weight: 3 }, { arbitrary: statusArb, weight: 1 }),
+      headersArb,
+      formBody,
+      fc.boolean(),
+    )
+    .map(([status, headers, text, contentLength]) => ({
+      status,
+      headers: [
+        ...headers.filter(([name]) => name !== "content-type"),
+        ["content-type", "application/x-www-form-urlencoded; charset=utf-8"] as [string, string],
+      ],
+      body: NULL_BODY_STATUSES.has(status) ? null : text,
+      contentLength,
+      kind: NULL_BODY_STATUSES.has(status) ? "no-body" : "form",
+    }));
+  return fc.oneof({ arbitrary: generic, weight: 9 }, { arbitrary: form, weight: 1 });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -460,12 +550,15 @@ function authorizationBodyArb(adapter: AdapterName): fc.Arbitrary<Record<string,
   const interval = fc.oneof(
     { arbitrary: fc.integer({ min: 1, max: 30 }), weight: 4 },
     { arbitrary: fc.constantFrom(0, -1, -5, 86_401, 1e9, 2 ** 31), weight: 2 },
+    // Entra v1 and GitHub's form bodies send numbers as digit strings.
+    { arbitrary: fc.constantFrom("5", " 3 ", "0", "1.5", "-1", "soon", null), weight: 1 },
     { arbitrary: oddNumber, weight: 2 },
     { arbitrary: wrongType, weight: 1 },
   );
   const expiresIn = fc.oneof(
     { arbitrary: fc.integer({ min: 1, max: 1800 }), weight: 4 },
     { arbitrary: fc.constantFrom(0, -1, 86_400, 86_401, 1e9, 2 ** 53 - 1), weight: 2 },
+    { arbitrary: fc.constantFrom("900", " 1800 ", "0", "12.5", "-1", "1e3", null), weight: 1 },
     { arbitrary: oddNumber, weight: 2 },
     { arbitrary: wrongType, weight: 1 },
   );

@@ -10,6 +10,7 @@ import {
   text,
   type Reply,
 } from "../support/fake-fetch.ts";
+import { OTHER_CODES, RFC_SENTENCES, expectSentenceObeyed } from "../support/rfc8628-sentences.ts";
 import { authorizationAt, RFC_TOKEN_ENDPOINT, rfcProvider } from "../support/fixtures.ts";
 
 /** RFC 8628 §3.5, written out independently of the adapter's table. */
@@ -29,8 +30,22 @@ async function poll(reply: Reply, interval = 5): Promise<PollResult> {
 }
 
 describe("RFC 8628 mapping table", () => {
-  it("is exactly RFC 8628 §3.5's mapping", () => {
-    expect(rfc8628ErrorCodes).toEqual(EXPECTED);
+  // Each RFC 8628 §3.5 code, as the RFC words it, drives the behaviour its sentence implies.
+  it.each(RFC_SENTENCES)("$code: $text", async (sentence) => {
+    await expectSentenceObeyed((fake) => rfcProvider(fake), sentence);
+  });
+
+  it.each(OTHER_CODES)("any other code (%s) stops polling: a non-retryable error", async (code) => {
+    await expectSentenceObeyed((fake) => rfcProvider(fake), {
+      code,
+      member: "error",
+      continues: false,
+    });
+  });
+
+  it("has no row the RFC sentences do not cover", () => {
+    const quoted = new Set(RFC_SENTENCES.map((sentence) => sentence.code));
+    for (const code of Object.keys(rfc8628ErrorCodes)) expect(quoted.has(code), code).toBe(true);
   });
 
   for (const [code, outcome] of Object.entries(rfc8628ErrorCodes)) {
@@ -230,7 +245,9 @@ describe("RFC 8628 mapping table", () => {
       const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), {
         code: "ECONNREFUSED",
       });
-      const result = await poll(() => Promise.reject(new TypeError("fetch failed", { cause: refused })));
+      const result = await poll(() =>
+        Promise.reject(new TypeError("fetch failed", { cause: refused })),
+      );
       expect(result).toMatchObject({ status: "error", error: "network_error" });
       expect(result.status === "error" && result.description).toContain(
         "connect ECONNREFUSED 127.0.0.1:9",
@@ -324,7 +341,11 @@ describe("RFC 8628 mapping table", () => {
 
   it("a lifetime that overflows a date keeps the token, clamped to ten years", async () => {
     const result = await poll(
-      json(200, { access_token: "2YotnFZFEjr1zCsicMWpAA", token_type: "Bearer", expires_in: 1e308 }),
+      json(200, {
+        access_token: "2YotnFZFEjr1zCsicMWpAA",
+        token_type: "Bearer",
+        expires_in: 1e308,
+      }),
     );
     if (result.status !== "authorized")
       throw new Error(`expected authorized, got ${result.status}`);

@@ -10,6 +10,7 @@ import {
   text,
   type Reply,
 } from "../support/fake-fetch.ts";
+import { OTHER_CODES, RFC_SENTENCES, expectSentenceObeyed } from "../support/rfc8628-sentences.ts";
 import { authorizationAt, TRANSPARENC_BASE, transparencProvider } from "../support/fixtures.ts";
 
 /** The RFC 8628 §3.5 rows, written out independently of the adapter's table. */
@@ -32,8 +33,23 @@ async function poll(reply: Reply, interval = 5, tokenPath?: TokenPath): Promise<
 }
 
 describe("Transparenc mapping table", () => {
-  it("is exactly RFC 8628 §3.5's mapping", () => {
-    expect(transparencErrorCodes).toEqual(EXPECTED);
+  // Each RFC 8628 §3.5 code, as the RFC words it, drives the behaviour its sentence implies.
+  it.each(RFC_SENTENCES)("$code: $text", async (sentence) => {
+    await expectSentenceObeyed((fake) => transparencProvider(fake), sentence);
+  });
+
+  it.each(OTHER_CODES)("any other code (%s) stops polling: a non-retryable error", async (code) => {
+    await expectSentenceObeyed((fake) => transparencProvider(fake), {
+      code,
+      member: "error",
+      continues: false,
+    });
+  });
+
+  it("has no row the RFC sentences do not cover", () => {
+    const quoted = new Set(RFC_SENTENCES.map((sentence) => sentence.code));
+    for (const code of Object.keys(transparencErrorCodes))
+      expect(quoted.has(code), code).toBe(true);
   });
 
   for (const [code, outcome] of Object.entries(transparencErrorCodes)) {
