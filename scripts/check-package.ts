@@ -25,8 +25,15 @@ import {
 } from "./package/consumer.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-/** The dist/ names of the platform-neutral entries (tsdown.config.ts); the CLI is Node-only. */
-const CORE_ENTRIES = ["index", "rfc8628", "trakt", "transparenc", "fakts"] as const;
+/**
+ * The dist/ names of the platform-neutral entries: every export of package.json but its own file
+ * (each is a tsdown.config.ts core entry); the CLI is Node-only.
+ */
+const CORE_ENTRIES = Object.values(
+  (JSON.parse(await readFile(join(root, "package.json"), "utf8")) as { exports: Record<string, unknown> }).exports,
+)
+  .map((target) => (target as { default?: string }).default?.match(/^\.\/dist\/([\w-]+)\.js$/)?.[1])
+  .filter((name): name is string => name !== undefined);
 /** Everything a user needs, and nothing else (no src/, tests, specs or maps of missing files). */
 const ALLOWED_IN_TARBALL = /^(package\.json|README\.md|LICENSE|dist\/[\w.-]+\.(js|js\.map|d\.ts))$/;
 

@@ -39,6 +39,9 @@ export {
   type ClientAuth,
   type ErrorCodeTable,
   type ErrorRow,
+  type Outcome,
+  type Rfc8628ClientOptions,
+  type Rfc8628Endpoints,
   type Rfc8628Options,
   type StopRow,
 } from "./providers/rfc8628.ts";

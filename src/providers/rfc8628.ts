@@ -6,8 +6,14 @@
 import type { Provider } from "../provider.ts";
 import { rfc8628Dialect, type Rfc8628ClientOptions, type Rfc8628Endpoints } from "./rfc8628-dialect.ts";
 
-export { rfc8628ErrorCodes, type ClientAuth, type Rfc8628Endpoints } from "./rfc8628-dialect.ts";
+export {
+  rfc8628ErrorCodes,
+  type ClientAuth,
+  type Rfc8628ClientOptions,
+  type Rfc8628Endpoints,
+} from "./rfc8628-dialect.ts";
 export type { ErrorCodeTable, ErrorRow, StopRow } from "../oauth-answer.ts";
+export type { Outcome } from "../outcome.ts";
 
 /** Options of {@link rfc8628}: where the server is, who the client is, and how it authenticates. */
 export type Rfc8628Options = Rfc8628Endpoints & Rfc8628ClientOptions;

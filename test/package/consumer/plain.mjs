@@ -2,7 +2,15 @@
 // factory. Run by scripts/check-package.ts with `node plain.mjs` in the temporary project.
 import assert from "node:assert/strict";
 import * as sdk from "device-flow-sdk";
+import { amazon } from "device-flow-sdk/amazon";
+import { auth0 } from "device-flow-sdk/auth0";
 import { fakts } from "device-flow-sdk/fakts";
+import { github } from "device-flow-sdk/github";
+import { google } from "device-flow-sdk/google";
+import { keycloak } from "device-flow-sdk/keycloak";
+import { microsoft } from "device-flow-sdk/microsoft";
+import { okta } from "device-flow-sdk/okta";
+import { twitch } from "device-flow-sdk/twitch";
 import { rfc8628 } from "device-flow-sdk/rfc8628";
 import { trakt } from "device-flow-sdk/trakt";
 import { transparenc } from "device-flow-sdk/transparenc";
@@ -21,10 +29,18 @@ const providers = [
     baseUrl: "https://fakts.example.com/f/",
     manifest: { identifier: "org.example.app", version: "1.0.0" },
   }),
+  github({ clientId: "Iv1.id" }),
+  google({ clientId: "id.apps.googleusercontent.com", clientSecret: "secret" }),
+  microsoft({ clientId: "00000000-0000-0000-0000-000000000000" }),
+  auth0({ domain: "tenant.eu.auth0.com", clientId: "id" }),
+  okta({ issuer: "https://example.okta.com/oauth2/default", clientId: "id" }),
+  keycloak({ baseUrl: "https://sso.example.com", realm: "main", clientId: "id" }),
+  amazon({ clientId: "amzn1.application-oa2-client.id" }),
+  twitch({ clientId: "id" }),
 ];
 assert.deepEqual(
   providers.map((provider) => provider.name),
-  ["rfc8628", "trakt", "transparenc", "fakts"],
+  ["rfc8628", "trakt", "transparenc", "fakts", "github", "google", "microsoft", "auth0", "okta", "keycloak", "amazon", "twitch"],
 );
 for (const name of ["startDeviceAuthorization", "pollForToken", "waitForToken", "refreshToken"]) {
   assert.equal(typeof sdk[name], "function", name);

@@ -16,7 +16,15 @@ import {
   type TerminalResult,
   type TokenSet,
 } from "device-flow-sdk";
+import { amazon } from "device-flow-sdk/amazon";
+import { auth0, type Auth0Options } from "device-flow-sdk/auth0";
 import { fakts, type FaktsManifest } from "device-flow-sdk/fakts";
+import { github, githubErrorCodes } from "device-flow-sdk/github";
+import { google } from "device-flow-sdk/google";
+import { keycloak } from "device-flow-sdk/keycloak";
+import { microsoft } from "device-flow-sdk/microsoft";
+import { okta } from "device-flow-sdk/okta";
+import { twitch } from "device-flow-sdk/twitch";
 import { rfc8628, type Rfc8628Options } from "device-flow-sdk/rfc8628";
 import { trakt } from "device-flow-sdk/trakt";
 import { transparenc } from "device-flow-sdk/transparenc";
@@ -34,7 +42,18 @@ const providers: Provider[] = [
     deviceOs: "linux",
   }),
   fakts({ baseUrl: "https://fakts.example.com/f/", manifest }),
+  github({ clientId: "Iv1.id", errorCodes: { ...githubErrorCodes, custom_code: "denied" } }),
+  google({ clientId: "id.apps.googleusercontent.com", clientSecret: "secret" }),
+  microsoft({ clientId: "00000000-0000-0000-0000-000000000000", tenant: "organizations" }),
+  auth0({ domain: "tenant.eu.auth0.com", clientId: "id", audience: "https://api.example.com" } satisfies Auth0Options),
+  okta({ issuer: "https://example.okta.com/oauth2/default", clientId: "id" }),
+  keycloak({ baseUrl: "https://sso.example.com", realm: "main", clientId: "id" }),
+  amazon({ clientId: "amzn1.application-oa2-client.id" }),
+  twitch({ clientId: "id" }),
 ];
+
+// @ts-expect-error an unknown result name is not a table row
+github({ clientId: "Iv1.id", errorCodes: { custom_code: "maybe" } });
 
 // @ts-expect-error clientId is required
 rfc8628({ issuer: "https://auth.example.com" });
