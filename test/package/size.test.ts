@@ -6,8 +6,13 @@
 import { describe, expect, it } from "vitest";
 import { PROVIDERS, providersIn, sdkBundleSize } from "../../bench/size.ts";
 
-/** Measured 8.66 KiB (2026-11-22) for pollForToken + waitForToken + rfc8628, min+gzip. */
-const REGRESSION_BUDGET_BYTES = 9 * 1024;
+/**
+ * Measured 8.66 KiB (2026-11-22), then 9.94 KiB (2026-12-02) for pollForToken + waitForToken +
+ * rfc8628, min+gzip: the real wire (form and text bodies, lenient numbers, discovery that tries
+ * both URLs under a shared lifetime, checked options) cost 1.3 KiB. Raised on purpose; issue 15
+ * (lean) is to bring it down and lower this budget with it.
+ */
+const REGRESSION_BUDGET_BYTES = 10.25 * 1024;
 
 describe("bundle size", () => {
   it.each(PROVIDERS)("importing %s pulls in no other provider's code", async (provider) => {
