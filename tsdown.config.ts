@@ -40,6 +40,7 @@ const coreEntries = {
   keycloak: "src/providers/keycloak.ts",
   twitch: "src/providers/twitch.ts",
   amazon: "src/providers/amazon.ts",
+  "aws-sso": "src/providers/aws-sso.ts",
 };
 
 export default defineConfig([

@@ -321,7 +321,7 @@ function sizeSection(rows: SizeRow[]): string {
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && a.every((x, i) => x === b[i]);
+  a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
 
 // ---- 5. generate -----------------------------------------------------------------------------
 

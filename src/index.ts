@@ -62,3 +62,9 @@ export { okta, oktaErrorCodes, type OktaOptions } from "./providers/okta.ts";
 export { keycloak, keycloakErrorCodes, type KeycloakOptions } from "./providers/keycloak.ts";
 export { twitch, twitchErrorCodes, type TwitchOptions } from "./providers/twitch.ts";
 export { amazon, amazonErrorCodes, type AmazonOptions } from "./providers/amazon.ts";
+export {
+  awsSso,
+  awsSsoErrorCodes,
+  type AwsSsoOptions,
+  type AwsSsoRegistration,
+} from "./providers/aws-sso.ts";

@@ -14,6 +14,7 @@ import {
 } from "../index.ts";
 import { amazon } from "../providers/amazon.ts";
 import { auth0 } from "../providers/auth0.ts";
+import { awsSso } from "../providers/aws-sso.ts";
 import { github } from "../providers/github.ts";
 import { google } from "../providers/google.ts";
 import { keycloak } from "../providers/keycloak.ts";
@@ -87,12 +88,13 @@ export function providerFor(options: LoginOptions, network: TransportOptions): P
         ...(options.clientSecret !== undefined && { clientSecret: options.clientSecret }),
       });
     case "aws":
-      // PENDING-AWS: src/providers/aws-sso.ts has not landed yet. Once it has, import `awsSso`
-      // from it and return awsSso({ ...transport, ...baseUrl, region, startUrl, clientName? }).
-      throw new ConfigurationError(
-        "invalid_option",
-        "aws: this build has no AWS IAM Identity Center preset yet",
-      );
+      return awsSso({
+        ...transport,
+        ...baseUrl,
+        region: required(options.region),
+        startUrl: required(options.startUrl),
+        ...(options.clientName !== undefined && { clientName: options.clientName }),
+      });
     case "amazon":
       return amazon({
         ...transport,

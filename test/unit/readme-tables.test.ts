@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   amazonErrorCodes,
   auth0ErrorCodes,
+  awsSsoErrorCodes,
   faktsStatuses,
   githubErrorCodes,
   googleErrorCodes,
@@ -24,7 +25,7 @@ const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8")
  * the third column.
  */
 function readmeTable(provider: string): Record<string, unknown> {
-  const block = readme.match(new RegExp(`<!-- mapping:${provider}( \\+(\\w+))? -->([\\s\\S]*?)<!-- /mapping -->`));
+  const block = readme.match(new RegExp(`<!-- mapping:${provider}( \\+([\\w-]+))? -->([\\s\\S]*?)<!-- /mapping -->`));
   if (!block?.[3]) throw new Error(`README has no mapping table for ${provider}`);
   const inherited = block[2] === undefined ? {} : readmeTable(block[2]);
   const rows = block[3].split("\n").filter((line) => line.startsWith("| `"));
@@ -56,6 +57,7 @@ describe("README mapping tables", () => {
     ["keycloak", keycloakErrorCodes],
     ["twitch", twitchErrorCodes],
     ["amazon", amazonErrorCodes],
+    ["aws-sso", awsSsoErrorCodes],
   ])("%s matches the adapter's table", (provider, table) => {
     expect(readmeTable(provider)).toEqual(stringKeys(table));
   });

@@ -1,6 +1,7 @@
 /** Every spec's contract table, by spec name: what coverage.test.ts holds against specs/. */
 import type { SpecContract } from "../contract.ts";
 import { amazonContract } from "./amazon.ts";
+import { awsSsoContract } from "./aws-sso.ts";
 import { faktsContract } from "./fakts.ts";
 import { rfc8628Contract } from "./rfc8628.ts";
 import { traktContract } from "./trakt.ts";
@@ -14,4 +15,5 @@ export const contracts: readonly SpecContract[] = [
   faktsContract,
   twitchContract,
   amazonContract,
+  awsSsoContract,
 ];

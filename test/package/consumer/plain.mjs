@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import * as sdk from "device-flow-sdk";
 import { amazon } from "device-flow-sdk/amazon";
 import { auth0 } from "device-flow-sdk/auth0";
+import { awsSso } from "device-flow-sdk/aws-sso";
 import { fakts } from "device-flow-sdk/fakts";
 import { github } from "device-flow-sdk/github";
 import { google } from "device-flow-sdk/google";
@@ -37,10 +38,11 @@ const providers = [
   keycloak({ baseUrl: "https://sso.example.com", realm: "main", clientId: "id" }),
   amazon({ clientId: "amzn1.application-oa2-client.id" }),
   twitch({ clientId: "id" }),
+  awsSso({ region: "eu-west-1", startUrl: "https://d-1234567890.awsapps.com/start" }),
 ];
 assert.deepEqual(
   providers.map((provider) => provider.name),
-  ["rfc8628", "trakt", "transparenc", "fakts", "github", "google", "microsoft", "auth0", "okta", "keycloak", "amazon", "twitch"],
+  ["rfc8628", "trakt", "transparenc", "fakts", "github", "google", "microsoft", "auth0", "okta", "keycloak", "amazon", "twitch", "aws-sso"],
 );
 for (const name of ["startDeviceAuthorization", "pollForToken", "waitForToken", "refreshToken"]) {
   assert.equal(typeof sdk[name], "function", name);

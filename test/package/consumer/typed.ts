@@ -18,6 +18,7 @@ import {
 } from "device-flow-sdk";
 import { amazon } from "device-flow-sdk/amazon";
 import { auth0, type Auth0Options } from "device-flow-sdk/auth0";
+import { awsSso, type AwsSsoRegistration } from "device-flow-sdk/aws-sso";
 import { fakts, type FaktsManifest } from "device-flow-sdk/fakts";
 import { github, githubErrorCodes } from "device-flow-sdk/github";
 import { google } from "device-flow-sdk/google";
@@ -50,6 +51,11 @@ const providers: Provider[] = [
   keycloak({ baseUrl: "https://sso.example.com", realm: "main", clientId: "id" }),
   amazon({ clientId: "amzn1.application-oa2-client.id" }),
   twitch({ clientId: "id" }),
+  awsSso({
+    region: "eu-west-1",
+    startUrl: "https://d-1234567890.awsapps.com/start",
+    onRegistration: (registration: AwsSsoRegistration) => void registration.clientId,
+  }),
 ];
 
 // @ts-expect-error an unknown result name is not a table row
