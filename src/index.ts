@@ -8,7 +8,17 @@ export { startDeviceAuthorization } from "./start.ts";
 export { pollForToken } from "./poll.ts";
 export { waitForToken, type WaitOptions } from "./wait.ts";
 export { refreshToken } from "./refresh.ts";
-export type { Provider, StartOptions, RefreshOptions } from "./provider.ts";
+export { revokeToken } from "./revoke.ts";
+export type { Provider, StartOptions, RefreshOptions, RevokeOptions } from "./provider.ts";
+export {
+  createSession,
+  type Session,
+  type SessionOptions,
+  type SignInOptions,
+  type SignOutResult,
+} from "./session/session.ts";
+export { memoryStore } from "./session/memory-store.ts";
+export type { StoredValue, TokenStore } from "./session/store.ts";
 export type {
   AlreadyUsed,
   Authorized,
@@ -20,6 +30,8 @@ export type {
   PollError,
   PollResult,
   RefreshResult,
+  RevokeResult,
+  Revoked,
   SlowDown,
   TerminalResult,
   TokenSet,

@@ -4,7 +4,7 @@
  * what came back to a {@link PollResult} member. It never waits, retries or loops.
  */
 import type { CallOptions } from "./http/transport.ts";
-import type { DeviceAuthorization, PollResult, RefreshResult } from "./result.ts";
+import type { DeviceAuthorization, PollResult, RefreshResult, RevokeResult } from "./result.ts";
 
 /** Options of `startDeviceAuthorization`. */
 export interface StartOptions extends CallOptions {
@@ -16,6 +16,12 @@ export interface StartOptions extends CallOptions {
 export interface RefreshOptions extends CallOptions {
   /** A narrower scope for the new token (RFC 6749 §6). */
   scope?: string;
+}
+
+/** Options of `revokeToken`. */
+export interface RevokeOptions extends CallOptions {
+  /** RFC 7009 §2.1 `token_type_hint`: which kind of token this is, to speed up the lookup. */
+  tokenTypeHint?: "access_token" | "refresh_token";
 }
 
 /**
@@ -34,4 +40,9 @@ export interface Provider {
   requestToken(authorization: DeviceAuthorization, options: CallOptions): Promise<PollResult>;
   /** Exchanges a refresh token (RFC 6749 §6). May throw like {@link requestToken}. */
   refreshToken(refreshToken: string, options: RefreshOptions): Promise<RefreshResult>;
+  /**
+   * Revokes a token (RFC 7009 §2), where the provider can; absent when it has no revocation
+   * endpoint. May throw like {@link requestToken}.
+   */
+  revokeToken?(token: string, options: RevokeOptions): Promise<RevokeResult>;
 }

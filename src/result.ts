@@ -131,6 +131,13 @@ export type TerminalResult = Exclude<PollResult, Pending | SlowDown>;
 /** What refreshing a token comes back with (RFC 6749 §6). */
 export type RefreshResult = Authorized | PollError;
 
+/** The token is no longer valid at the server (RFC 7009 §2.2: also for a token it did not know). */
+export interface Revoked {
+  status: "revoked";
+}
+/** What revoking a token comes back with (RFC 7009 §2.2, §2.2.1). */
+export type RevokeResult = Revoked | PollError;
+
 /** Builds a {@link TokenSet} whose secrets stay readable but are redacted when inspected. */
 export function tokenSet(fields: TokenSet): TokenSet {
   return redactOnInspect(fields, ["accessToken", "refreshToken", "idToken", "raw"]);

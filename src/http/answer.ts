@@ -78,16 +78,30 @@ export function cleanText(text: string, max = MAX_SERVER_TEXT): string {
 export function serverText(answer: Answer, text: string): string;
 export function serverText(answer: Answer, text: string | undefined): string | undefined;
 export function serverText(answer: Answer, text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
+  return text === undefined ? undefined : cleanText(scrub(text, answer.secrets));
+}
+
+/** `text` with every secret the request carried replaced by "[redacted]". */
+function scrub(text: string, secrets: Answer["secrets"] = []): string {
   let clean = text;
-  for (const secret of answer.secrets ?? []) {
+  for (const secret of secrets) {
     if (!secret) continue;
     // As sent in a form body, a URL, JSON, or raw.
     for (const form of new Set([secret, formUrlEncode(secret), encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) {
       clean = clean.split(form).join(REDACTED);
     }
   }
-  return cleanText(clean);
+  return clean;
+}
+
+/** A body with the request's own secrets scrubbed from every string in it (what it issued stays). */
+function scrubbed(value: unknown, secrets: Answer["secrets"], depth = 0): unknown {
+  if (typeof value === "string") return scrub(value, secrets);
+  if (typeof value !== "object" || value === null || depth > 32) return value;
+  if (Array.isArray(value)) return value.map((item) => scrubbed(item, secrets, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([name, item]) => [scrub(name, secrets), scrubbed(item, secrets, depth + 1)]),
+  );
 }
 
 /** A string field of a JSON object body, or undefined. */
@@ -157,7 +171,9 @@ export function invalidResponse(answer: Answer, what: string): PollError {
       description: `${what} is not usable`,
       httpStatus: answer.status,
       retryable: false,
-      raw: answer.body,
+      // The request's own secrets (a device code, the client secret) are scrubbed: an error holds
+      // none (SECURITY.md). A token the server issued stays, for the caller to recover.
+      raw: scrubbed(answer.body, answer.secrets),
     },
     ["raw"],
   );

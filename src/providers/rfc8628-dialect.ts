@@ -211,18 +211,35 @@ function endpointsOf(
     return () => given;
   }
   transport.checkUrl(options.issuer);
-  let shared: Promise<Endpoints> | undefined;
-  return (signal) => {
+  let shared: { work: Promise<Endpoints>; controller: AbortController; waiters: number; settled: boolean } | undefined;
+  return async (signal) => {
     signal?.throwIfAborted();
     if (!shared) {
-      const started = discover(transport, options.issuer, secrets);
+      const controller = new AbortController();
+      const work = discover(transport, options.issuer, secrets, controller.signal);
+      const started = { work, controller, waiters: 0, settled: false };
       shared = started;
-      // Handled here, so a discovery whose every waiter aborted is no unhandled rejection.
-      started.catch(() => {
+      const settle = () => void (started.settled = true);
+      work.then(settle, settle);
+      // A failure is forgotten so the next call tries again (and handled here, so a discovery
+      // nobody waits for any more is no unhandled rejection).
+      work.catch(() => {
         if (shared === started) shared = undefined;
       });
     }
-    return untilAborted(shared, signal);
+    const current = shared;
+    current.waiters += 1;
+    try {
+      return await untilAborted(current.work, signal);
+    } finally {
+      current.waiters -= 1;
+      // The last waiter gone before it finished: nobody needs it, so it stops (no timer or socket
+      // left behind). One caller's abort never ends a discovery another caller still waits for.
+      if (current.waiters === 0 && signal?.aborted && !current.settled) {
+        if (shared === current) shared = undefined;
+        current.controller.abort(signal.reason);
+      }
+    }
   };
 }
 
@@ -233,7 +250,12 @@ function endpointsOf(
  * metadata without a device endpoint moves on); §3.3: an `issuer` not identical to the one asked
  * for is final.
  */
-async function discover(transport: Transport, issuer: string, secrets: readonly string[]): Promise<Endpoints> {
+async function discover(
+  transport: Transport,
+  issuer: string,
+  secrets: readonly string[],
+  signal: AbortSignal,
+): Promise<Endpoints> {
   const url = new URL(issuer);
   const path = url.pathname.replace(/\/$/, "");
   const candidates = [
@@ -247,9 +269,9 @@ async function discover(transport: Transport, issuer: string, secrets: readonly 
     try {
       const client = clientAt<paths>(transport, candidate);
       // Sent no secret, but a server that learned one may echo it: scrubbed all the same.
-      answer = await exchange(transport, (s) => client.GET("/.well-known/openid-configuration", { parseAs: "text", signal: s }), undefined, secrets);
+      answer = await exchange(transport, (s) => client.GET("/.well-known/openid-configuration", { parseAs: "text", signal: s }), signal, secrets);
     } catch (error) {
-      if (!(error instanceof DeviceFlowError)) throw error;
+      if (signal.aborted || !(error instanceof DeviceFlowError)) throw error;
       transient ||= error.retryable;
       reasons.push(`${candidate}: ${error.code}`);
       continue;

@@ -202,13 +202,14 @@ describe("a confidential client (client_secret_basic)", () => {
     const result = await waiting;
     expect(result.status).toBe("authorized");
     if (result.status !== "authorized") return;
-    // RFC 6749 §2.3.1: the credentials went in the Authorization header, none in a body.
+    // RFC 6749 §2.3.1: the secret went in the Authorization header only; the id is in the body
+    // as well (§3.2.1 allows it, and servers such as Authlib need it), and oidc-provider accepts it.
     const calls = sdk.exchanges.filter((exchange) => exchange.method === "POST");
     expect(calls.length).toBeGreaterThanOrEqual(2);
     for (const call of calls) {
       expect(call.authScheme).toBe("Basic");
       expect(call.formFields).not.toContain("client_secret");
-      expect(call.formFields).not.toContain("client_id");
+      expect(call.formFields).toContain("client_id");
     }
     // The device code grant issues refresh tokens on this server; the confidential client can use one.
     expect(await refreshToken(provider, result.token.refreshToken as string)).toMatchObject({
@@ -283,9 +284,9 @@ describe("the Prism proxy", () => {
 
   it("does report an answer that breaks the spec", async () => {
     sdk = rig.sdkFetch();
-    // A stand-in upstream whose token answer lacks the REQUIRED token_type (RFC 6749 §5.1).
+    // A stand-in upstream whose token answer has an empty access_token: no token at all.
     const upstream = createServer((_req, res) => {
-      res.writeHead(200, { "content-type": "application/json" }).end('{"access_token":"abc"}');
+      res.writeHead(200, { "content-type": "application/json" }).end('{"access_token":"","token_type":"Bearer"}');
     });
     await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
     const proxy = await startPrismProxy(
@@ -302,7 +303,7 @@ describe("the Prism proxy", () => {
         }),
       );
       expect(response.status).toBe(500);
-      expect(checked.problems().join("\n")).toMatch(/sl-violations.*token_type/);
+      expect(checked.problems().join("\n")).toMatch(/sl-violations.*access_token/);
     } finally {
       await proxy.close();
       await new Promise((resolve) => upstream.close(resolve));

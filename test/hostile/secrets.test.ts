@@ -67,7 +67,11 @@ function exposures(value: unknown): string {
     String(value),
   ];
   try {
-    shown.push(JSON.stringify(value) ?? "");
+    // An invalid_response's `raw` is the server's own body, kept so a caller can recover it: like
+    // a token set's `raw` it is redacted when inspected (checked above) but not in JSON, and the
+    // request's own secrets are scrubbed from it (token-leniency.test.ts). Everything else in JSON
+    // must hold no secret.
+    shown.push(JSON.stringify(value, (key, item: unknown) => (key === "raw" ? undefined : item)) ?? "");
   } catch {
     shown.push("(not JSON)");
   }

@@ -154,6 +154,17 @@ describe("what is not a token", () => {
     expect(inspect(result)).not.toContain("not-the-field-name");
   });
 
+  it("has the request's own secrets scrubbed from it, what the server issued kept", async () => {
+    const authorization = authorizationAt(Date.now());
+    const fake = scriptedFetch([
+      json(200, { echoed: `device_code=${authorization.deviceCode}`, nested: [{ token: "issued-elsewhere" }] }),
+    ]);
+    const result = await pollForToken(rfcProvider(fake), authorization);
+    expect(result).toMatchObject({ status: "error", error: "invalid_response" });
+    expect(JSON.stringify(result)).not.toContain(authorization.deviceCode);
+    expect(result).toMatchObject({ raw: { echoed: "device_code=[redacted]", nested: [{ token: "issued-elsewhere" }] } });
+  });
+
   it("refreshToken without a refresh token is a ConfigurationError, and no request", async () => {
     const fake = scriptedFetch([json(200, base)]);
     await expect(refreshToken(rfcProvider(fake), undefined as unknown as string)).rejects.toBeInstanceOf(ConfigurationError);
