@@ -14,6 +14,8 @@ export default defineConfig({
           globalSetup: ["test/contract/prism.setup.ts"],
         },
       },
+      // Staying signed in: stores, single-flight refresh in one process and across processes.
+      { test: { name: "sessions", include: ["test/sessions/**/*.test.ts"], testTimeout: 60_000 } },
       // An independent RFC 8628 server (Debian's Authlib), as a real peer.
       { test: { name: "interop", include: ["test/interop/**/*.test.ts"], testTimeout: 60_000 } },
       { test: { name: "hostile", include: ["test/hostile/**/*.test.ts"], testTimeout: 60_000 } },
