@@ -16,6 +16,8 @@ export default defineConfig({
       },
       // Staying signed in: stores, single-flight refresh in one process and across processes.
       { test: { name: "sessions", include: ["test/sessions/**/*.test.ts"], testTimeout: 60_000 } },
+      // Who signed in: ID tokens verified (jose) against a loopback OIDC imitation, hostile cases.
+      { test: { name: "identity", include: ["test/identity/**/*.test.ts"], testTimeout: 60_000 } },
       // An independent RFC 8628 server (Debian's Authlib), as a real peer.
       { test: { name: "interop", include: ["test/interop/**/*.test.ts"], testTimeout: 60_000 } },
       { test: { name: "hostile", include: ["test/hostile/**/*.test.ts"], testTimeout: 60_000 } },

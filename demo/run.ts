@@ -117,6 +117,8 @@ function cliArgs(server: AuthorizationServer): string[] {
     "--no-open",
     "--no-qr",
     "--json",
+    // The demo's sign-in is a throwaway: nothing is saved to your config folder.
+    "--no-save",
   ];
 }
 

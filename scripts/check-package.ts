@@ -25,15 +25,16 @@ import {
 } from "./package/consumer.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-/**
- * The dist/ names of the platform-neutral entries: every export of package.json but its own file
- * (each is a tsdown.config.ts core entry); the CLI is Node-only.
- */
-const CORE_ENTRIES = Object.values(
+/** The dist/ names of every entry: every export of package.json but its own file. */
+const ENTRIES = Object.values(
   (JSON.parse(await readFile(join(root, "package.json"), "utf8")) as { exports: Record<string, unknown> }).exports,
 )
   .map((target) => (target as { default?: string }).default?.match(/^\.\/dist\/([\w-]+)\.js$/)?.[1])
   .filter((name): name is string => name !== undefined);
+/** Node-only entries (tsdown.config.ts's node block: src/node/, src/redis/), like the CLI. */
+const NODE_ENTRIES = ["node", "redis"];
+/** The platform-neutral entries (tsdown.config.ts's core block), checked for purity. */
+const CORE_ENTRIES = ENTRIES.filter((name) => !NODE_ENTRIES.includes(name));
 /** Everything a user needs, and nothing else (no src/, tests, specs or maps of missing files). */
 const ALLOWED_IN_TARBALL = /^(package\.json|README\.md|LICENSE|dist\/[\w.-]+\.(js|js\.map|d\.ts))$/;
 
@@ -106,7 +107,7 @@ try {
       "LICENSE",
       "README.md",
       "dist/cli.js",
-      ...CORE_ENTRIES.flatMap((e) => [`dist/${e}.js`, `dist/${e}.d.ts`]),
+      ...ENTRIES.flatMap((e) => [`dist/${e}.js`, `dist/${e}.d.ts`]),
     ]) {
       if (!packed.files.some((file) => file.path === needed))
         throw new Error(`${needed} is missing from the tarball`);

@@ -80,3 +80,11 @@ export {
   type AwsSsoOptions,
   type AwsSsoRegistration,
 } from "./providers/aws-sso.ts";
+export { verifyIdToken } from "./identity/verify-id-token.ts";
+export type {
+  IdTokenClaims,
+  IdTokenError,
+  IdTokenErrorCode,
+  IdTokenVerdict,
+  IdTokenVerifier,
+} from "./identity/types.ts";

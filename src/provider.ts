@@ -4,6 +4,7 @@
  * what came back to a {@link PollResult} member. It never waits, retries or loops.
  */
 import type { CallOptions } from "./http/transport.ts";
+import type { IdTokenVerdict } from "./identity/types.ts";
 import type { DeviceAuthorization, PollResult, RefreshResult, RevokeResult } from "./result.ts";
 
 /** Options of `startDeviceAuthorization`. */
@@ -45,4 +46,9 @@ export interface Provider {
    * endpoint. May throw like {@link requestToken}.
    */
   revokeToken?(token: string, options: RevokeOptions): Promise<RevokeResult>;
+  /**
+   * Verifies an ID token with the provider's OpenID issuer (OpenID Connect Core 1.0 §3.1.3.7);
+   * absent when the provider has none. Resolves to `{ claims }` or `{ idTokenError }`.
+   */
+  verifyIdToken?(idToken: string, options: CallOptions): Promise<IdTokenVerdict>;
 }

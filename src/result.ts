@@ -2,6 +2,7 @@
  * The SDK's vocabulary: what a device authorization is, what a token is, and what one poll can
  * come back with. Plain JSON data, so a flow can be saved and resumed in another process.
  */
+import type { IdTokenClaims, IdTokenError } from "./identity/types.ts";
 import { redactOnInspect } from "./redact.ts";
 
 /**
@@ -46,6 +47,13 @@ export interface TokenSet {
   scope?: string;
   /** An OpenID Connect ID token, when the server sends one (secret). */
   idToken?: string;
+  /**
+   * The ID token's claims (`sub`, `name`, `email`, …), present only when the provider verified it
+   * (signature, issuer, audience, times: OpenID Connect Core 1.0 §3.1.3.7). Not secret.
+   */
+  claims?: IdTokenClaims;
+  /** Why an ID token came but `claims` is absent: it failed verification (the access token is kept). */
+  idTokenError?: IdTokenError;
   /** The response body as the server sent it (validated fields plus any extras). */
   raw: Record<string, unknown>;
 }

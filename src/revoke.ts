@@ -10,6 +10,8 @@ import type { RevokeResult } from "./result.ts";
  * @see RFC 7009 §2
  * @throws ConfigurationError `revocation_unsupported` when the provider has no revocation
  *   endpoint (GitHub, Entra ID, AWS, …), or `invalid_option` for an empty token: no request is sent.
+ *   Also `revocation_unsupported` when discovered metadata lists no `revocation_endpoint` (only
+ *   the metadata request was sent).
  */
 export async function revokeToken(
   provider: Provider,
@@ -26,6 +28,8 @@ export async function revokeToken(
     return await provider.revokeToken(token, options);
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
+    // Known only once an issuer's metadata is read: the same typed error as a provider without the method.
+    if (error instanceof ConfigurationError && error.code === "revocation_unsupported") throw error;
     return errorResult(error);
   }
 }

@@ -75,6 +75,30 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/revoke": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Token revocation request (RFC 7009 §2.1)
+     * @description The URL is the metadata's `revocation_endpoint` (RFC 7009 §4) or a preset's path (Google
+     *     `/revoke`, Auth0 `/oauth/revoke`, Keycloak `…/protocol/openid-connect/revoke`, Okta
+     *     `…/v1/revoke`). The client authenticates as at the token endpoint; the token travels in the
+     *     form body, never in the URL (Google's documentation shows `?token=`, which puts a secret in
+     *     server logs).
+     */
+    post: operations["revokeToken"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -174,7 +198,7 @@ export interface components {
      */
     Scope: string | string[] | null;
     /**
-     * @description The error codes of RFC 8628 §3.5 and RFC 6749 §5.2.
+     * @description The error codes of RFC 8628 §3.5, RFC 6749 §5.2 and RFC 7009 §2.2.1.
      * @enum {string}
      */
     ErrorCode:
@@ -187,7 +211,8 @@ export interface components {
       | "invalid_grant"
       | "unauthorized_client"
       | "unsupported_grant_type"
-      | "invalid_scope";
+      | "invalid_scope"
+      | "unsupported_token_type";
     /** @description RFC 6749 §5.2. Servers may define more codes (RFC 6749 §8.5). */
     ErrorResponse: {
       error: components["schemas"]["ErrorCode"] | string;
@@ -195,6 +220,22 @@ export interface components {
       error_uri?: string;
       /** @description Not standard; GitHub sends the interval to use after `slow_down`. */
       interval?: components["schemas"]["Seconds"];
+    };
+    /**
+     * @description RFC 7009 §2.1. `client_id` as at the token endpoint: in the body for public clients, and
+     *     with HTTP Basic too; `client_secret` only with `client_secret_post`.
+     */
+    RevocationRequest: {
+      /** @description The access or refresh token to revoke. */
+      token: string;
+      /**
+       * @description `access_token` or `refresh_token` (RFC 7009 §2.1); a server may define more (§4.1.2)
+       *     and must not fail on one it does not know.
+       * @example refresh_token
+       */
+      token_type_hint?: string;
+      client_id?: string;
+      client_secret?: string;
     };
     /** @description Google's device endpoint quota answer names its code `error_code`. */
     ErrorCodeResponse: {
@@ -213,6 +254,23 @@ export interface components {
        * @description RFC 8628 §4.
        */
       device_authorization_endpoint?: string;
+      /**
+       * @description RFC 8414 §2 / RFC 7009 §4. Neither `format: uri` nor non-null, on purpose: an unusable
+       *     value costs the client revocation (checked when it revokes), never the device flow.
+       */
+      revocation_endpoint?: string | null;
+      /**
+       * @description RFC 8414 §2 / OpenID Connect Discovery 1.0 §3: the issuer's signing keys, for verifying
+       *     ID tokens. Neither `format: uri` nor non-null, like `revocation_endpoint`: an unusable
+       *     value costs the client ID token verification, never the device flow.
+       */
+      jwks_uri?: string | null;
+      /**
+       * @description OpenID Connect Discovery 1.0 §3: the JWS algorithms the issuer signs ID tokens with
+       *     (a JSON array of strings). Any type is accepted here and checked when an ID token is
+       *     verified, so an odd value never costs the device flow.
+       */
+      id_token_signing_alg_values_supported?: unknown;
       grant_types_supported?: string[];
       token_endpoint_auth_methods_supported?: string[];
       scopes_supported?: string[];
@@ -277,6 +335,8 @@ export interface components {
     CacheControl: string;
     /** @description RFC 6749 §5.2, sent with 401 `invalid_client`. */
     WWWAuthenticate: string;
+    /** @description Seconds to wait before trying again (RFC 9110 §10.2.3). */
+    RetryAfter: number;
   };
   pathItems: never;
 }
@@ -409,6 +469,56 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["ErrorResponse"];
         };
+      };
+    };
+  };
+  revokeToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/x-www-form-urlencoded": components["schemas"]["RevocationRequest"];
+      };
+    };
+    responses: {
+      /**
+       * @description RFC 7009 §2.2: the token is revoked, or was not valid in the first place ("invalid
+       *     tokens do not cause an error response"). The body, if any, is ignored.
+       */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /**
+       * @description RFC 7009 §2.2.1: an error response (RFC 6749 §5.2 codes plus `unsupported_token_type`).
+       *     Google answers `invalid_token` for a token that is already expired or revoked: the
+       *     purpose of the request is achieved all the same (§2.2).
+       */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: components["responses"]["InvalidClient"];
+      /**
+       * @description RFC 7009 §2.2.1: the service is temporarily unavailable; the client may retry after
+       *     `Retry-After`.
+       */
+      503: {
+        headers: {
+          "Retry-After": components["headers"]["RetryAfter"];
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };

@@ -138,7 +138,7 @@ export const vTokenResponse = /* @__PURE__ */ v.object({
 });
 
 /**
- * The error codes of RFC 8628 §3.5 and RFC 6749 §5.2.
+ * The error codes of RFC 8628 §3.5, RFC 6749 §5.2 and RFC 7009 §2.2.1.
  */
 export const vErrorCode = /* @__PURE__ */ v.picklist([
   "authorization_pending",
@@ -151,6 +151,7 @@ export const vErrorCode = /* @__PURE__ */ v.picklist([
   "unauthorized_client",
   "unsupported_grant_type",
   "invalid_scope",
+  "unsupported_token_type",
 ]);
 
 /**
@@ -161,6 +162,18 @@ export const vErrorResponse = /* @__PURE__ */ v.object({
   error_description: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
   error_uri: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
   interval: /* @__PURE__ */ v.optional(vSeconds),
+});
+
+/**
+ * RFC 7009 §2.1. `client_id` as at the token endpoint: in the body for public clients, and
+ * with HTTP Basic too; `client_secret` only with `client_secret_post`.
+ *
+ */
+export const vRevocationRequest = /* @__PURE__ */ v.object({
+  token: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  token_type_hint: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  client_id: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  client_secret: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
 });
 
 /**
@@ -184,6 +197,9 @@ export const vAuthorizationServerMetadata = /* @__PURE__ */ v.object({
   device_authorization_endpoint: /* @__PURE__ */ v.optional(
     /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.url()),
   ),
+  revocation_endpoint: /* @__PURE__ */ v.nullish(/* @__PURE__ */ v.string()),
+  jwks_uri: /* @__PURE__ */ v.nullish(/* @__PURE__ */ v.string()),
+  id_token_signing_alg_values_supported: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.unknown()),
   grant_types_supported: /* @__PURE__ */ v.optional(
     /* @__PURE__ */ v.array(/* @__PURE__ */ v.string()),
   ),
@@ -223,3 +239,5 @@ export const vRequestTokenBody = vTokenRequest;
  *
  */
 export const vRequestTokenResponse = /* @__PURE__ */ v.union([vTokenResponse, vErrorResponse]);
+
+export const vRevokeTokenBody = vRevocationRequest;

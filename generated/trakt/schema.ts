@@ -51,6 +51,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/oauth/revoke": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Revoke an access_token
+     * @description "An access_token can be revoked when a user signs out of their Trakt account in your app"
+     *     (https://docs.trakt.tv/reference/postoauthrevoke): JSON with the token and the app's
+     *     credentials, like the other OAuth calls.
+     */
+    post: operations["revokeAnAccessToken"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -79,6 +101,12 @@ export interface components {
       redirect_uri: string;
       /** @constant */
       grant_type: "refresh_token";
+    };
+    RevokeTokenRequest: {
+      /** @description A valid OAuth access_token. */
+      token: string;
+      client_id: string;
+      client_secret: string;
     };
     Token: {
       access_token: string;
@@ -258,6 +286,52 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["Error"];
         };
+      };
+    };
+  };
+  revokeAnAccessToken: {
+    parameters: {
+      query?: never;
+      header: {
+        "trakt-api-version": components["parameters"]["ApiVersion"];
+        /** @description The app's client_id. */
+        "trakt-api-key": components["parameters"]["ApiKey"];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RevokeTokenRequest"];
+      };
+    };
+    responses: {
+      /** @description Revoked. No body. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid client credentials, as at `/oauth/token`. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /**
+       * @description Server over capacity: Trakt recommends waiting and trying again
+       *     (https://trakt.tv/api-docs/errors).
+       */
+      503: {
+        headers: {
+          "Retry-After": components["headers"]["RetryAfter"];
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };

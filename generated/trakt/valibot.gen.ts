@@ -35,6 +35,12 @@ export const vRefreshTokenRequest = /* @__PURE__ */ v.object({
   grant_type: /* @__PURE__ */ v.literal("refresh_token"),
 });
 
+export const vRevokeTokenRequest = /* @__PURE__ */ v.object({
+  token: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  client_id: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+  client_secret: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
+});
+
 export const vToken = /* @__PURE__ */ v.object({
   access_token: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
   token_type: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
@@ -111,3 +117,13 @@ export const vExchangeRefreshTokenForAccessTokenHeaders = /* @__PURE__ */ v.obje
  * A new token.
  */
 export const vExchangeRefreshTokenForAccessTokenResponse = vToken;
+
+export const vRevokeAnAccessTokenBody = vRevokeTokenRequest;
+
+export const vRevokeAnAccessTokenHeaders = /* @__PURE__ */ v.object({
+  "trakt-api-version": /* @__PURE__ */ v.literal("2"),
+  "trakt-api-key": /* @__PURE__ */ v.pipe(
+    /* @__PURE__ */ v.string(),
+    /* @__PURE__ */ v.minLength(1),
+  ),
+});

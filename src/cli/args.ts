@@ -7,9 +7,17 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { ClientAuth, FaktsClientKind } from "../index.ts";
 import { headersFrom } from "./headers.ts";
-import { PROVIDERS, SECRET_ENV, SUBCOMMANDS, type ProviderName } from "./subcommands.ts";
+import { PROFILE_NAME, STORE_KINDS, type StoreKind } from "./profiles.ts";
+import {
+  PROFILE_COMMANDS,
+  PROVIDERS,
+  SECRET_ENV,
+  SUBCOMMANDS,
+  type ProfileCommandName,
+  type ProviderName,
+} from "./subcommands.ts";
 
-export { PROVIDERS, SECRET_ENV, type ProviderName };
+export { PROFILE_COMMANDS, PROVIDERS, SECRET_ENV, type ProfileCommandName, type ProviderName };
 
 const CLIENT_AUTHS = ["client_secret_basic", "client_secret_post", "none"] as const;
 const CLIENT_KINDS = ["development", "website", "desktop"] as const;
@@ -18,6 +26,7 @@ export const OPTIONS = {
   issuer: { type: "string" },
   "device-endpoint": { type: "string" },
   "token-endpoint": { type: "string" },
+  "revocation-endpoint": { type: "string" },
   "base-url": { type: "string" },
   "client-id": { type: "string" },
   "client-secret": { type: "string" },
@@ -41,6 +50,9 @@ export const OPTIONS = {
   output: { type: "string" },
   "no-open": { type: "boolean" },
   "no-qr": { type: "boolean" },
+  profile: { type: "string" },
+  store: { type: "string" },
+  "no-save": { type: "boolean" },
   timeout: { type: "string" },
   proxy: { type: "string" },
   ca: { type: "string" },
@@ -65,6 +77,8 @@ export interface LoginOptions {
   issuer?: string;
   deviceEndpoint?: string;
   tokenEndpoint?: string;
+  /** RFC 7009 revocation endpoint, with the two above (discovery finds it from --issuer). */
+  revocationEndpoint?: string;
   baseUrl?: string;
   clientId?: string;
   clientSecret?: string;
@@ -103,13 +117,38 @@ export interface LoginOptions {
   proxy?: string;
   ca?: string;
   insecure: boolean;
+  /** `--profile`: the name the token set is saved under; default the provider's name. */
+  profile?: string;
+  /** `--store`: where the token set is saved; default `file`. */
+  store?: StoreKind;
+  /** `--no-save`: the token is not saved (only --json / --output deliver it). */
+  noSave?: true;
 }
+
+/** `device-login token | status | logout`: a saved profile's options. */
+export interface ProfileOptions {
+  /** Which profile; default the only one there is. */
+  profile?: string;
+  /** `status --json`. */
+  json: boolean;
+  headers?: Record<string, string>;
+  proxy?: string;
+  ca?: string;
+}
+
+/** The options each profile command takes (with --help); any other is a usage error. */
+const PROFILE_COMMAND_OPTIONS: Record<ProfileCommandName, readonly OptionName[]> = {
+  token: ["profile", "header", "proxy", "ca"],
+  status: ["profile", "json"],
+  logout: ["profile", "header", "proxy", "ca"],
+};
 
 export type Command =
   /** `provider`: `device-login <provider> --help` shows that subcommand's options. */
-  | { kind: "help"; provider?: ProviderName }
+  | { kind: "help"; provider?: ProviderName | ProfileCommandName }
   | { kind: "version" }
-  | { kind: "login"; options: LoginOptions };
+  | { kind: "login"; options: LoginOptions }
+  | { kind: ProfileCommandName; options: ProfileOptions };
 
 /** A mistake on the command line (exit code 2). */
 export class UsageError extends Error {
@@ -124,14 +163,19 @@ export function parseCommand(
   const { values, positionals } = parse(argv);
   const [provider, ...extra] = positionals;
   if (values.help) {
-    return provider !== undefined && isProvider(provider)
+    return provider !== undefined && (isProvider(provider) || isProfileCommand(provider))
       ? { kind: "help", provider }
       : { kind: "help" };
   }
   if (values.version) return { kind: "version" };
+  if (provider !== undefined && isProfileCommand(provider)) {
+    return { kind: provider, options: profileCommand(provider, values, extra) };
+  }
 
   if (provider === undefined)
-    throw new UsageError(`missing provider: one of ${PROVIDERS.join(", ")}`);
+    throw new UsageError(
+      `missing provider: one of ${PROVIDERS.join(", ")} (or ${PROFILE_COMMANDS.join(", ")})`,
+    );
   if (!isProvider(provider))
     throw new UsageError(`unknown provider '${provider}': use one of ${PROVIDERS.join(", ")}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
@@ -141,6 +185,9 @@ export function parseCommand(
     if (PROVIDER_SPECIFIC.has(name) && !allowed.has(name)) {
       throw new UsageError(`--${name} does not apply to ${provider}`);
     }
+  }
+  if (values["no-save"] && (values.profile !== undefined || values.store !== undefined)) {
+    throw new UsageError("--no-save saves nothing: give it without --profile and --store");
   }
 
   const options: LoginOptions = {
@@ -153,6 +200,7 @@ export function parseCommand(
   assign(options, "issuer", nonEmpty(values, "issuer"));
   assign(options, "deviceEndpoint", nonEmpty(values, "device-endpoint"));
   assign(options, "tokenEndpoint", nonEmpty(values, "token-endpoint"));
+  assign(options, "revocationEndpoint", nonEmpty(values, "revocation-endpoint"));
   assign(options, "baseUrl", nonEmpty(values, "base-url"));
   assign(options, "clientId", nonEmpty(values, "client-id"));
   assign(options, "audience", nonEmpty(values, "audience"));
@@ -175,6 +223,9 @@ export function parseCommand(
   assign(options, "proxy", proxyUrl(values.proxy));
   assign(options, "ca", nonEmpty(values, "ca"));
   assign(options, "timeout", seconds(values.timeout));
+  assign(options, "profile", profileName(values));
+  assign(options, "store", oneOf(values, "store", STORE_KINDS));
+  if (values["no-save"]) options.noSave = true;
   if (allowed.has("client-secret")) {
     // The flag wins; the variable keeps the secret out of the process list.
     assign(
@@ -205,10 +256,13 @@ function requireFor(options: LoginOptions): void {
   switch (options.provider) {
     case "rfc8628": {
       need(options.clientId, "--client-id");
-      const endpoints = options.deviceEndpoint !== undefined || options.tokenEndpoint !== undefined;
+      const endpoints =
+        options.deviceEndpoint !== undefined ||
+        options.tokenEndpoint !== undefined ||
+        options.revocationEndpoint !== undefined;
       if (options.issuer !== undefined && endpoints) {
         throw new UsageError(
-          "give either --issuer or --device-endpoint with --token-endpoint, not both",
+          "give either --issuer or --device-endpoint with --token-endpoint (and --revocation-endpoint), not both",
         );
       }
       if (options.issuer === undefined) {
@@ -274,14 +328,47 @@ function requireFor(options: LoginOptions): void {
   }
 }
 
+/** `token`, `status`, `logout`: the options they take, checked. */
+function profileCommand(
+  command: ProfileCommandName,
+  values: Values,
+  extra: readonly string[],
+): ProfileOptions {
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const allowed = new Set<OptionName>(PROFILE_COMMAND_OPTIONS[command]);
+  for (const name of Object.keys(values) as OptionName[]) {
+    if (!allowed.has(name)) throw new UsageError(`--${name} does not apply to ${command}`);
+  }
+  const options: ProfileOptions = { json: values.json === true };
+  assign(options, "profile", profileName(values));
+  assign(options, "headers", headerOptions(values.header as string[] | undefined));
+  assign(options, "proxy", proxyUrl(values.proxy as string | undefined));
+  assign(options, "ca", nonEmpty(values, "ca"));
+  return options;
+}
+
 function isProvider(name: string): name is ProviderName {
   return (PROVIDERS as readonly string[]).includes(name);
 }
 
-function assign<K extends keyof LoginOptions>(
-  options: LoginOptions,
+function isProfileCommand(name: string): name is ProfileCommandName {
+  return (PROFILE_COMMANDS as readonly string[]).includes(name);
+}
+
+function profileName(values: Values): string | undefined {
+  const value = nonEmpty(values, "profile");
+  if (value !== undefined && !PROFILE_NAME.test(value)) {
+    throw new UsageError(
+      "--profile must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+    );
+  }
+  return value;
+}
+
+function assign<T extends object, K extends keyof T>(
+  options: T,
   key: K,
-  value: LoginOptions[K] | undefined,
+  value: T[K] | undefined,
 ): void {
   if (value !== undefined) options[key] = value;
 }

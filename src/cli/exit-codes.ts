@@ -9,6 +9,7 @@ export const EXIT_CODES = {
   denied: 3,
   expired: 4,
   invalidCode: 5,
+  signInRequired: 6,
   interrupted: 130,
 } as const;
 
@@ -25,5 +26,8 @@ export const EXIT_CODE_MEANINGS: Readonly<Record<ExitReason, string>> = {
   denied: "the user denied the request",
   expired: "the code expired before approval, or --timeout elapsed",
   invalidCode: "the server does not know the device code, or it was already used",
+  // `device-login token`: nothing stored, or the refresh token was refused (RFC 6749 §5.2
+  // invalid_grant). Refreshing again cannot help; only a new sign-in can.
+  signInRequired: "token: sign in again (no saved token, or the refresh token was refused)",
   interrupted: "interrupted (Ctrl-C)",
 };

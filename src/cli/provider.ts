@@ -12,9 +12,10 @@ import {
   type Provider,
   type TransportOptions,
 } from "../index.ts";
+import { idTokenVerifier } from "../identity/index.ts";
 import { amazon } from "../providers/amazon.ts";
 import { auth0 } from "../providers/auth0.ts";
-import { awsSso } from "../providers/aws-sso.ts";
+import { awsSso, type AwsSsoOptions } from "../providers/aws-sso.ts";
 import { github } from "../providers/github.ts";
 import { google } from "../providers/google.ts";
 import { keycloak } from "../providers/keycloak.ts";
@@ -27,7 +28,12 @@ import type { LoginOptions } from "./args.ts";
  * @throws ConfigurationError for an endpoint the SDK refuses (not a URL, plain http to a host
  *   that is not loopback without `--insecure`); the caller reports it as a usage error.
  */
-export function providerFor(options: LoginOptions, network: TransportOptions): Provider {
+export function providerFor(
+  options: LoginOptions,
+  network: TransportOptions,
+  /** AWS: a saved client registration, and where a new one is kept (a refresh needs the same client). */
+  aws: Pick<AwsSsoOptions, "registration" | "onRegistration"> = {},
+): Provider {
   // parseArgs and requireFor() have checked that each provider's required options are present.
   const required = (value: string | undefined): string => value as string;
   // `--header` applies to every provider: each factory takes the transport's `headers`.
@@ -47,11 +53,15 @@ export function providerFor(options: LoginOptions, network: TransportOptions): P
         ...(options.audience !== undefined && { audience: options.audience }),
       };
       return options.issuer !== undefined
-        ? rfc8628({ ...common, issuer: options.issuer })
+        ? // The issuer's ID tokens are verified against its jwks_uri, for "Signed in as …".
+          rfc8628({ ...common, issuer: options.issuer, idTokens: idTokenVerifier() })
         : rfc8628({
             ...common,
             deviceAuthorizationEndpoint: required(options.deviceEndpoint),
             tokenEndpoint: required(options.tokenEndpoint),
+            ...(options.revocationEndpoint !== undefined && {
+              revocationEndpoint: options.revocationEndpoint,
+            }),
           });
     }
     case "github":
@@ -94,6 +104,7 @@ export function providerFor(options: LoginOptions, network: TransportOptions): P
         region: required(options.region),
         startUrl: required(options.startUrl),
         ...(options.clientName !== undefined && { clientName: options.clientName }),
+        ...aws,
       });
     case "amazon":
       return amazon({

@@ -7,20 +7,33 @@
 import {
   ConfigurationError,
   DeviceFlowError,
-  startDeviceAuthorization,
-  waitForToken,
+  type DeviceAuthorization,
   type PollError,
+  type PollResult,
   type Provider,
   type TerminalResult,
   type TokenSet,
 } from "../index.ts";
 import { parseCommand, UsageError, type LoginOptions } from "./args.ts";
 import { canOpenBrowser, openBrowser } from "./browser.ts";
+import { logoutCommand } from "./commands/logout.ts";
+import {
+  keepRegistration,
+  plainFlow,
+  prepareSave,
+  rescueUnsaved,
+  savedLine,
+  savingFlow,
+  type SavePlan,
+} from "./commands/save.ts";
+import { statusCommand } from "./commands/status.ts";
+import { tokenCommand } from "./commands/token.ts";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.ts";
 import { helpText } from "./help.ts";
+import { printIdentity } from "./identity-line.ts";
 import { instructionsFor, pageToOpen, showInstructions } from "./instructions.ts";
 import { CaFileError, createNetwork, type Network } from "./network.ts";
-import { startProgress } from "./progress.ts";
+import { startProgress, type Progress } from "./progress.ts";
 import { providerFor } from "./provider.ts";
 import { sanitize } from "./sanitize.ts";
 import { terminalFor, type Terminal, type TextSink } from "./terminal.ts";
@@ -62,6 +75,16 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
     io.stdout.write(`${packageVersion()}\n`);
     return EXIT_CODES.authorized;
   }
+  if (command.kind !== "login") {
+    // token, status, logout: the profile knows the provider and its network options.
+    const profileCommand = { token: tokenCommand, status: statusCommand, logout: logoutCommand };
+    try {
+      return await profileCommand[command.kind](command.options, io, term);
+    } catch (error) {
+      term.line(term.bad(`device-login: internal error: ${sanitize(String(error))}`));
+      return EXIT_CODES.error;
+    }
+  }
 
   let network: Network;
   try {
@@ -92,11 +115,14 @@ async function login(
   network: Network,
 ): Promise<ExitCode> {
   let provider: Provider;
+  let plan: SavePlan | undefined;
   try {
-    provider = providerFor(options, {
-      fetch: network.fetch,
-      allowInsecureRequests: options.insecure,
-    });
+    provider = providerFor(
+      options,
+      { fetch: network.fetch, allowInsecureRequests: options.insecure },
+      // AWS registers a client at start: saved with the profile, so `token` refreshes as it.
+      { onRegistration: (registration) => plan && keepRegistration(plan, registration) },
+    );
   } catch (error) {
     if (error instanceof ConfigurationError) return usage(term, error.message);
     throw error;
@@ -108,6 +134,15 @@ async function login(
       return usage(term, `cannot write --output file ${options.output}: ${problem}`);
     }
   }
+  // Saved by default (--no-save: not): the store is proved usable before any code is shown.
+  if (!options.noSave) {
+    const prepared = await prepareSave(options, io.env);
+    if ("problem" in prepared) {
+      return usage(term, prepared.problem);
+    }
+    plan = prepared;
+  }
+  const signIn = plan ? savingFlow(provider, plan, options) : plainFlow(provider);
 
   // One signal for the whole flow: Ctrl-C, or --timeout.
   const controller = new AbortController();
@@ -124,17 +159,15 @@ async function login(
         }, options.timeout * 1000);
   const { signal } = controller;
 
-  try {
-    const authorization = await startDeviceAuthorization(provider, {
-      signal,
-      ...optional("scope", options.scope),
-    });
+  // Shows the code once it is there; a page that is no http(s) URL stops the flow before any poll.
+  let unusablePage = false;
+  let progress: Progress | undefined;
+  const onVerification = (authorization: DeviceAuthorization) => {
     const instructions = instructionsFor(authorization);
     if (instructions === undefined) {
-      return fail(
-        term,
-        "The server's verification URI is not an http(s) URL; it is not shown or opened.",
-      );
+      unusablePage = true;
+      controller.abort(new Error("unusable verification URI"));
+      return;
     }
     showInstructions(term, instructions, { qr: options.qr });
     if (
@@ -144,16 +177,38 @@ async function login(
       if (openBrowser(pageToOpen(instructions), io.platform))
         term.line(term.dim("  Opening your browser..."));
     }
+    progress = startProgress(term, authorization);
+  };
+  // The token as soon as it is issued: kept even when saving it fails afterwards.
+  let issued: TokenSet | undefined;
+  const onPoll = (poll: PollResult) => {
+    if (poll.status === "authorized") issued = poll.token;
+    progress?.update(poll);
+  };
 
-    const progress = startProgress(term, authorization);
+  try {
     let result: TerminalResult;
     try {
-      result = await waitForToken(provider, authorization, { signal, onPoll: progress.update });
+      result = await signIn({
+        signal,
+        onVerification,
+        onPoll,
+        ...optional("scope", options.scope),
+      });
     } finally {
-      progress.stop();
+      progress?.stop();
     }
-    return await finish(result, options, io, term);
+    return await finish(result, options, io, term, plan && savedLine(plan));
   } catch (error) {
+    if (unusablePage) {
+      return fail(
+        term,
+        "The server's verification URI is not an http(s) URL; it is not shown or opened.",
+      );
+    }
+    if (issued !== undefined && plan !== undefined) {
+      return rescueUnsaved(issued, error, plan, options, io, term);
+    }
     if (io.interrupt.aborted) {
       term.line("Interrupted.");
       return EXIT_CODES.interrupted;
@@ -176,12 +231,13 @@ async function finish(
   options: LoginOptions,
   io: CliIo,
   term: Terminal,
+  saved?: string,
 ): Promise<ExitCode> {
   const because = (description: string | undefined) =>
     description ? `: ${sanitize(description)}` : "";
   switch (result.status) {
     case "authorized":
-      return deliver(result.token, options, io, term);
+      return deliver(result.token, options, io, term, saved);
     case "denied":
       term.line(term.bad(`Access denied${because(result.description)}.`));
       return EXIT_CODES.denied;
@@ -206,7 +262,8 @@ async function finish(
 }
 
 /**
- * The token to stdout (--json) and/or a 0600 file (--output); a one-line summary to stderr. The
+ * The token to stdout (--json) and/or a 0600 file (--output); a one-line summary to stderr, and
+ * `saved` (where the profile keeps it) on the next line. The
  * user already approved, so the token is never dropped: when --output still fails (the folder
  * went away, the path became a directory), it goes to stdout with --json, else to a fallback file
  * whose path stderr names, and the exit code is 1 so a script knows --output does not hold it.
@@ -216,6 +273,7 @@ async function deliver(
   options: LoginOptions,
   io: CliIo,
   term: Terminal,
+  saved?: string,
 ): Promise<ExitCode> {
   const json = tokenJson(token);
   const summary = tokenSummary(token);
@@ -230,8 +288,11 @@ async function deliver(
 
   let line = summary;
   if (options.output !== undefined) line += `; saved to ${sanitize(options.output)} (mode 0600)`;
-  else if (!options.json) line += ". Use --json or --output FILE to get the token";
+  else if (!options.json && saved === undefined)
+    line += ". Use --json or --output FILE to get the token";
   term.line(term.good(`${line}.`));
+  printIdentity(token, term);
+  if (saved !== undefined) term.line(term.good(saved));
   return EXIT_CODES.authorized;
 }
 

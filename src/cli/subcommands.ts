@@ -54,6 +54,11 @@ export const SUBCOMMANDS = {
         text: "device authorization endpoint (with --token-endpoint)",
       },
       { name: "token-endpoint", value: "URL", text: "token endpoint" },
+      {
+        name: "revocation-endpoint",
+        value: "URL",
+        text: "token revocation endpoint (RFC 7009), for logout; --issuer finds it by discovery",
+      },
       clientId(),
       { name: "client-secret", value: "S", text: secretText },
       {
@@ -237,3 +242,44 @@ export type ProviderName = keyof typeof SUBCOMMANDS;
 
 /** The subcommands, in help order. */
 export const PROVIDERS = Object.keys(SUBCOMMANDS) as ProviderName[];
+
+const profileOption = (text: string): OptionHelp => ({ name: "profile", value: "NAME", text });
+const networkOptions: readonly OptionHelp[] = [
+  { name: "header", value: "NAME:VALUE", text: "send this header with every request (repeatable)" },
+  { name: "proxy", value: "URL", text: "HTTP(S) proxy; default: HTTPS_PROXY / HTTP_PROXY" },
+  {
+    name: "ca",
+    value: "FILE",
+    text: "trust the PEM certificate(s) in FILE (default: the sign-in's)",
+  },
+];
+
+/**
+ * The commands over saved sign-ins (profiles), which take no provider: the profile knows it. Each
+ * is one file in commands/.
+ */
+export const PROFILE_COMMAND_HELP = {
+  token: {
+    summary: "print a profile's access token on stdout, refreshed when it expires",
+    options: [profileOption("which profile (default: the only one saved)"), ...networkOptions],
+    example: 'curl -H "Authorization: Bearer $(device-login token --profile trakt)" URL',
+  },
+  status: {
+    summary: "list the profiles: provider, expiry, scope, refresh token held; no secret",
+    options: [
+      profileOption("only this profile"),
+      { name: "json", value: "", text: "print the list as JSON on stdout" },
+    ],
+    example: "device-login status --json",
+  },
+  logout: {
+    summary: "revoke a profile's tokens where the provider can, then delete them",
+    options: [profileOption("which profile (default: the only one saved)"), ...networkOptions],
+    example: "device-login logout --profile github",
+  },
+} as const satisfies Record<string, Subcommand>;
+
+export type ProfileCommandName = keyof typeof PROFILE_COMMAND_HELP;
+
+/** The profile commands, in help order. */
+export const PROFILE_COMMANDS = Object.keys(PROFILE_COMMAND_HELP) as ProfileCommandName[];

@@ -81,6 +81,8 @@ export function serverText(answer: Answer, text: string | undefined): string | u
   return text === undefined ? undefined : cleanText(scrub(text, answer.secrets));
 }
 
+const MAX_RAW_DEPTH = 32;
+
 /** `text` with every secret the request carried replaced by "[redacted]". */
 function scrub(text: string, secrets: Answer["secrets"] = []): string {
   let clean = text;
@@ -94,10 +96,14 @@ function scrub(text: string, secrets: Answer["secrets"] = []): string {
   return clean;
 }
 
-/** A body with the request's own secrets scrubbed from every string in it (what it issued stays). */
+/**
+ * A body with the request's own secrets scrubbed from every string in it (what it issued stays).
+ * Nesting deeper than {@link MAX_RAW_DEPTH} is cut, so the result stays plain JSON-serialisable data.
+ */
 function scrubbed(value: unknown, secrets: Answer["secrets"], depth = 0): unknown {
   if (typeof value === "string") return scrub(value, secrets);
-  if (typeof value !== "object" || value === null || depth > 32) return value;
+  if (typeof value !== "object" || value === null) return value;
+  if (depth >= MAX_RAW_DEPTH) return "[nested too deep]";
   if (Array.isArray(value)) return value.map((item) => scrubbed(item, secrets, depth + 1));
   return Object.fromEntries(
     Object.entries(value).map(([name, item]) => [scrub(name, secrets), scrubbed(item, secrets, depth + 1)]),

@@ -11,6 +11,8 @@ import type { TransportOptions } from "../http/transport.ts";
 import type { ErrorCodeTable } from "../oauth-answer.ts";
 import type { Provider } from "../provider.ts";
 import type { DeviceAuthorization, PollResult } from "../result.ts";
+import { presetIdTokens } from "../identity/preset.ts";
+import type { IdTokenVerifier } from "../identity/types.ts";
 import { rfc8628Dialect, rfc8628ErrorCodes } from "./rfc8628-dialect.ts";
 
 /** Options of {@link auth0}. */
@@ -26,6 +28,14 @@ export interface Auth0Options extends TransportOptions {
   audience?: string;
   /** Rows added to {@link auth0ErrorCodes}, or overriding it. */
   errorCodes?: ErrorCodeTable;
+  /**
+   * Verifies the ID tokens that come with `openid` (OpenID Connect Core 1.0 §3.1.3.7) against
+   * the tenant's keys (issuer `https://{domain}/`, its `jwks_uri` from
+   * `/.well-known/openid-configuration`, A05): verified claims are `token.claims`; an application
+   * set to sign with HS256 gets `unsupported_alg`. Default: a verifier of its own
+   * (`idTokenVerifier()` from `device-flow-sdk/identity`); `false` to skip verification.
+   */
+  idTokens?: IdTokenVerifier | false;
 }
 
 /**
@@ -39,16 +49,16 @@ const MAX_REMEMBERED_CODES = 1000;
 
 /**
  * A provider for Auth0's device authorization flow: `POST {domain}/oauth/device/code`, then
- * `POST {domain}/oauth/token` (A01). A poll answered `invalid_grant` for a device code that this
- * provider saw `pending` or `slow_down` is `expired` (Auth0 sends `expired_token` once, then
- * `invalid_grant`, A01); without that memory (a flow resumed in another process) it stays
- * `invalid_code`.
+ * `POST {domain}/oauth/token` (A01); `revokeToken` posts to `{domain}/oauth/revoke` (A03, A05).
+ * A poll answered `invalid_grant` for a device code that this provider saw `pending` or
+ * `slow_down` is `expired` (Auth0 sends `expired_token` once, then `invalid_grant`, A01); without
+ * that memory (a flow resumed in another process) it stays `invalid_code`.
  * @see https://auth0.com/docs/api/authentication#device-authorization-flow
  * @throws ConfigurationError (`invalid_url`, `invalid_option`) for a domain that is neither a host
  *   nor an origin, or (`insecure_url`) plain http to a host that is not loopback.
  */
 export function auth0(options: Auth0Options): Provider {
-  const { domain, ...client } = options;
+  const { domain, idTokens, ...client } = options;
   const origin = originOf(domain);
   return rfc8628Dialect(
     {
@@ -56,8 +66,16 @@ export function auth0(options: Auth0Options): Provider {
       clientAuth: "none",
       deviceAuthorizationEndpoint: `${origin}/oauth/device/code`,
       tokenEndpoint: `${origin}/oauth/token`,
+      revocationEndpoint: `${origin}/oauth/revoke`,
+      ...presetIdTokens(idTokens),
     },
-    { name: "auth0", errorCodes: auth0ErrorCodes, refine: expiryAfterPending() },
+    // A05: Auth0's issuer is the tenant's origin with a trailing slash.
+    {
+      name: "auth0",
+      errorCodes: auth0ErrorCodes,
+      refine: expiryAfterPending(),
+      openId: { issuer: `${origin}/` },
+    },
   );
 }
 

@@ -9,6 +9,8 @@
 import type { TransportOptions } from "../http/transport.ts";
 import type { ErrorCodeTable } from "../oauth-answer.ts";
 import type { Provider } from "../provider.ts";
+import { presetIdTokens } from "../identity/preset.ts";
+import type { IdTokenVerifier } from "../identity/types.ts";
 import { rfc8628Dialect, rfc8628ErrorCodes } from "./rfc8628-dialect.ts";
 
 /** Options of {@link google}. */
@@ -21,6 +23,18 @@ export interface GoogleOptions extends TransportOptions {
   baseUrl?: string;
   /** Rows added to {@link googleErrorCodes}, or overriding it. */
   errorCodes?: ErrorCodeTable;
+  /**
+   * The OpenID issuer ID tokens are checked against: default `https://accounts.google.com` (GO5),
+   * and none when only `baseUrl` is changed (a stand-in server has no Google keys).
+   */
+  issuer?: string;
+  /**
+   * Verifies the ID tokens that come with `openid` (OpenID Connect Core 1.0 §3.1.3.7) against
+   * the issuer's keys (its OpenID configuration's `jwks_uri`, GO5): verified claims are
+   * `token.claims`. Default: a verifier of its own (`idTokenVerifier()` from
+   * `device-flow-sdk/identity`); `false` to skip verification.
+   */
+  idTokens?: IdTokenVerifier | false;
 }
 
 /** The mapping table: Google's error codes (GO1 "Error codes") → union member. */
@@ -42,12 +56,17 @@ export const googleErrorCodes = {
  * A provider for Google's device flow: `POST {baseUrl}/device/code`, then `POST {baseUrl}/token`,
  * with `client_id` and `client_secret` in both form bodies (`client_secret_post`, GO1). The
  * device request needs a `scope`; only a few scopes are allowed (GO1), others get `invalid_scope`.
+ * `revokeToken` posts to `{baseUrl}/revoke` (GO1, GO5 `revocation_endpoint`) with the token in the
+ * form body, not in the `?token=` query GO1 shows: a URL ends up in logs.
  * @see https://developers.google.com/identity/protocols/oauth2/limited-input-device
  * @throws ConfigurationError without a `clientSecret`, or for a `baseUrl` that is not https
  *   (unless loopback or `allowInsecureRequests`).
  */
 export function google(options: GoogleOptions): Provider {
-  const { baseUrl = "https://oauth2.googleapis.com", ...client } = options;
+  const { baseUrl = "https://oauth2.googleapis.com", issuer, idTokens, ...client } = options;
+  // GO5: accounts.google.com's OpenID configuration lists its jwks_uri and RS256.
+  const openIdIssuer =
+    issuer ?? (options.baseUrl === undefined ? "https://accounts.google.com" : undefined);
   const origin = baseUrl.replace(/\/+$/, "");
   return rfc8628Dialect(
     {
@@ -55,7 +74,13 @@ export function google(options: GoogleOptions): Provider {
       clientAuth: "client_secret_post",
       deviceAuthorizationEndpoint: `${origin}/device/code`,
       tokenEndpoint: `${origin}/token`,
+      revocationEndpoint: `${origin}/revoke`,
+      ...presetIdTokens(idTokens),
     },
-    { name: "google", errorCodes: googleErrorCodes },
+    {
+      name: "google",
+      errorCodes: googleErrorCodes,
+      ...(openIdIssuer !== undefined && { openId: { issuer: openIdIssuer } }),
+    },
   );
 }

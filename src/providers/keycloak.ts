@@ -9,6 +9,8 @@ import { ConfigurationError } from "../errors.ts";
 import type { TransportOptions } from "../http/transport.ts";
 import type { ErrorCodeTable } from "../oauth-answer.ts";
 import type { Provider } from "../provider.ts";
+import { presetIdTokens } from "../identity/preset.ts";
+import type { IdTokenVerifier } from "../identity/types.ts";
 import { rfc8628Dialect, rfc8628ErrorCodes } from "./rfc8628-dialect.ts";
 
 /** Options of {@link keycloak}. */
@@ -26,6 +28,13 @@ export interface KeycloakOptions extends TransportOptions {
   clientSecret?: string;
   /** Rows added to {@link keycloakErrorCodes}, or overriding it. */
   errorCodes?: ErrorCodeTable;
+  /**
+   * Verifies the ID tokens that come with `openid` (OpenID Connect Core 1.0 §3.1.3.7) against
+   * the realm's keys (issuer `{baseUrl}/realms/{realm}`, its `jwks_uri` from the realm's OpenID
+   * configuration, KC4): verified claims are `token.claims`. Default: a verifier of its own
+   * (`idTokenVerifier()` from `device-flow-sdk/identity`); `false` to skip verification.
+   */
+  idTokens?: IdTokenVerifier | false;
 }
 
 /**
@@ -42,23 +51,28 @@ export const keycloakErrorCodes = {
 /**
  * A provider for a Keycloak realm's device authorization grant:
  * `POST {baseUrl}/realms/{realm}/protocol/openid-connect/auth/device`, then
- * `POST {baseUrl}/realms/{realm}/protocol/openid-connect/token` (KC2, KC4).
+ * `POST {baseUrl}/realms/{realm}/protocol/openid-connect/token` (KC2, KC4); `revokeToken` posts to
+ * `…/protocol/openid-connect/revoke`, the realm metadata's `revocation_endpoint` (KC4).
  * @see keycloak/keycloak: services/…/grants/device/endpoints/DeviceEndpoint.java (KC2), DeviceGrantType.java (KC1)
  * @throws ConfigurationError (`invalid_option`) for an empty `realm`, or for a `baseUrl` that is
  *   not https (unless loopback or `allowInsecureRequests`).
  */
 export function keycloak(options: KeycloakOptions): Provider {
-  const { baseUrl, realm, ...client } = options;
+  const { baseUrl, realm, idTokens, ...client } = options;
   if (realm.trim() === "")
     throw new ConfigurationError("invalid_option", "realm must not be empty");
   // One path segment, whatever the realm is called: a `/` or `?` cannot move the request elsewhere.
-  const root = `${baseUrl.replace(/\/+$/, "")}/realms/${encodeURIComponent(realm)}/protocol/openid-connect`;
+  const issuer = `${baseUrl.replace(/\/+$/, "")}/realms/${encodeURIComponent(realm)}`;
+  const root = `${issuer}/protocol/openid-connect`;
   return rfc8628Dialect(
     {
       ...client,
       deviceAuthorizationEndpoint: `${root}/auth/device`,
       tokenEndpoint: `${root}/token`,
+      revocationEndpoint: `${root}/revoke`,
+      ...presetIdTokens(idTokens),
     },
-    { name: "keycloak", errorCodes: keycloakErrorCodes },
+    // KC4: the realm's metadata names `{base}/realms/{realm}` as its issuer.
+    { name: "keycloak", errorCodes: keycloakErrorCodes, openId: { issuer } },
   );
 }

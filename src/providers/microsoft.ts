@@ -10,6 +10,8 @@ import { ConfigurationError } from "../errors.ts";
 import type { TransportOptions } from "../http/transport.ts";
 import type { ErrorCodeTable } from "../oauth-answer.ts";
 import type { Provider } from "../provider.ts";
+import { presetIdTokens } from "../identity/preset.ts";
+import type { IdTokenVerifier } from "../identity/types.ts";
 import { rfc8628Dialect, rfc8628ErrorCodes } from "./rfc8628-dialect.ts";
 
 /** Options of {@link microsoft}. */
@@ -25,6 +27,14 @@ export interface MicrosoftOptions extends TransportOptions {
   baseUrl?: string;
   /** Rows added to {@link microsoftErrorCodes}, or overriding it. */
   errorCodes?: ErrorCodeTable;
+  /**
+   * Verifies the ID tokens that come with `openid` (OpenID Connect Core 1.0 §3.1.3.7) against
+   * the tenant's keys (`{baseUrl}/{tenant}/v2.0/.well-known/openid-configuration`, MS9): verified
+   * claims are `token.claims`. For `common`, `organizations` and `consumers` the issuer is the
+   * `{tenantid}` template, resolved against the token's `tid`. Default: a verifier of its own
+   * (`idTokenVerifier()` from `device-flow-sdk/identity`); `false` to skip verification.
+   */
+  idTokens?: IdTokenVerifier | false;
 }
 
 /** The mapping table: Entra's device-flow error codes (MS1 "Expected errors") → union member. */
@@ -44,7 +54,12 @@ export const microsoftErrorCodes = {
  *   is not https (unless loopback or `allowInsecureRequests`).
  */
 export function microsoft(options: MicrosoftOptions): Provider {
-  const { tenant = "common", baseUrl = "https://login.microsoftonline.com", ...client } = options;
+  const {
+    tenant = "common",
+    baseUrl = "https://login.microsoftonline.com",
+    idTokens,
+    ...client
+  } = options;
   if (tenant.trim() === "")
     throw new ConfigurationError("invalid_option", "tenant must not be empty");
   // One path segment, whatever the caller typed: a `/` or `?` cannot move the request elsewhere.
@@ -55,7 +70,17 @@ export function microsoft(options: MicrosoftOptions): Provider {
       clientAuth: "none",
       deviceAuthorizationEndpoint: `${root}/devicecode`,
       tokenEndpoint: `${root}/token`,
+      ...presetIdTokens(idTokens),
     },
-    { name: "microsoft", errorCodes: microsoftErrorCodes },
+    {
+      name: "microsoft",
+      errorCodes: microsoftErrorCodes,
+      // MS9: the v2.0 configuration names `https://login.microsoftonline.com/{tenantid}/v2.0` for
+      // the multi-tenant aliases, a tenant's own id for a domain: taken from the configuration.
+      openId: {
+        issuer: `${baseUrl.replace(/\/+$/, "")}/${encodeURIComponent(tenant)}/v2.0`,
+        issuerFromConfiguration: true,
+      },
+    },
   );
 }

@@ -1,8 +1,9 @@
 /**
  * The RFC 8628 wire dialect, shared by `rfc8628()` and the presets that speak it (GitHub, Google,
  * Entra ID, Auth0, Okta, Keycloak): form requests, OAuth error codes in the body of any status,
- * tokens in 2xx bodies. A preset changes only what its provider does differently: endpoints,
- * extra table rows, where the error code lives.
+ * tokens in 2xx bodies, token revocation (RFC 7009) where the server has an endpoint for it. A
+ * preset changes only what its provider does differently: endpoints, extra table rows, where the
+ * error code lives.
  */
 import type { Client } from "openapi-fetch";
 import * as v from "valibot";
@@ -17,7 +18,8 @@ import { ConfigurationError, DeviceFlowError, OAuthError } from "../errors.ts";
 import { exchange, field, serverText, type Answer } from "../http/answer.ts";
 import { clientAt } from "../http/client.ts";
 import { basicAuthorization, formBody, formHeaders, type FormFields } from "../http/form.ts";
-import { createTransport, type Transport, type TransportOptions } from "../http/transport.ts";
+import { createTransport, type CallOptions, type Transport, type TransportOptions } from "../http/transport.ts";
+import type { IdTokenVerifier } from "../identity/types.ts";
 import {
   classifyRefreshAnswer,
   classifyTokenAnswer,
@@ -25,16 +27,20 @@ import {
   startFailure,
   type ErrorCodeTable,
 } from "../oauth-answer.ts";
-import type { Provider } from "../provider.ts";
-import type { DeviceAuthorization, PollResult } from "../result.ts";
+import type { Provider, RevokeOptions } from "../provider.ts";
+import type { DeviceAuthorization, PollResult, RevokeResult } from "../result.ts";
+import { classifyRevocationAnswer } from "../revocation-answer.ts";
 
 /** How the client authenticates (RFC 6749 §2.3.1); public clients use `none`. */
 export type ClientAuth = "client_secret_basic" | "client_secret_post" | "none";
 
-/** Where the server is: its issuer (discovery), or both endpoints. */
+/** Where the server is: its issuer (discovery), or both endpoints (and maybe a third). */
 export type Rfc8628Endpoints =
   | {
-      /** The issuer identifier; its metadata is fetched once, on first use (RFC 8414 §3). */
+      /**
+       * The issuer identifier; its metadata is fetched once, on first use (RFC 8414 §3). Its
+       * `revocation_endpoint`, when listed, is where `revokeToken` goes.
+       */
       issuer: string;
     }
   | {
@@ -42,6 +48,8 @@ export type Rfc8628Endpoints =
       deviceAuthorizationEndpoint: string;
       /** The token endpoint (RFC 6749 §3.2). */
       tokenEndpoint: string;
+      /** The token revocation endpoint (RFC 7009 §2); without it the provider cannot revoke. */
+      revocationEndpoint?: string;
     };
 
 /** Who the client is and how it authenticates, and what it adds to the requests. */
@@ -61,6 +69,13 @@ export interface Rfc8628ClientOptions extends TransportOptions {
    * (`"denied"`, `"expired"`, …) or `{ fix }` for "stop, and say what to fix".
    */
   errorCodes?: ErrorCodeTable;
+  /**
+   * Verifies the ID tokens that come with tokens (OpenID Connect Core 1.0 §3.1.3.7), against the
+   * `issuer`'s keys (its metadata's `jwks_uri`): `idTokenVerifier()` from
+   * `device-flow-sdk/identity`. Verified claims are `token.claims`, a failure `token.idTokenError`.
+   * Used with `issuer` only: given endpoints name no issuer to trust.
+   */
+  idTokens?: IdTokenVerifier;
 }
 
 /** What a preset changes about the dialect. */
@@ -74,6 +89,12 @@ export interface Rfc8628Dialect {
    * after a pending poll means the code expired).
    */
   refine?: (result: PollResult, authorization: DeviceAuthorization) => PollResult;
+  /**
+   * The provider's OpenID issuer, for `idTokens`: `iss` must equal it, and its configuration is
+   * at `{issuer}/.well-known/openid-configuration`; `issuerFromConfiguration` (Entra) takes the
+   * issuer that configuration names instead.
+   */
+  openId?: { issuer: string; issuerFromConfiguration?: boolean };
 }
 
 /** The mapping table: RFC 8628 §3.5 / RFC 6749 §5.2 error code → union member. */
@@ -90,6 +111,10 @@ const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 interface Endpoints {
   device: Client<paths>;
   token: Client<paths>;
+  /** RFC 7009 §2: a URL, checked when used, so an unusable one costs revocation only. */
+  revocation?: string;
+  /** The discovered metadata (its `jwks_uri` and algorithms serve `idTokens`). */
+  metadata?: v.InferOutput<typeof vAuthorizationServerMetadata>;
 }
 
 /**
@@ -105,8 +130,13 @@ export function rfc8628Dialect(options: Rfc8628ClientOptions & Rfc8628Endpoints,
   const codes: ErrorCodeTable = { ...rfc8628ErrorCodes, ...dialect.errorCodes, ...options.errorCodes };
   const audience = options.audience === undefined ? {} : { audience: options.audience };
   const endpoints = endpointsOf(options, transport, auth.secrets);
+  // OpenID Connect: an ID token is verified before its result is returned (claims or idTokenError).
+  const openId = "issuer" in options ? { issuer: options.issuer } : dialect.openId;
+  const { idTokens } = options;
+  const context = openId && idTokens && { ...openId, clientId: options.clientId, transport, discovered: endpoints };
+  const identify = <R extends PollResult>(result: R, signal?: AbortSignal) => (context ? idTokens!.attach(result, context, signal) : result);
 
-  const post = (client: Client<paths>, path: "/device_authorization" | "/token", body: FormFields, signal: AbortSignal | undefined, secrets: readonly string[]) =>
+  const post = (client: Client<paths>, path: "/device_authorization" | "/token" | "/revoke", body: FormFields, signal: AbortSignal | undefined, secrets: readonly string[]) =>
     exchange(
       transport,
       (s) => client.POST(path, { body: body as never, bodySerializer: formBody, headers, parseAs: "text", signal: s }),
@@ -144,16 +174,34 @@ export function rfc8628Dialect(options: Rfc8628ClientOptions & Rfc8628Endpoints,
       const body = { grant_type: DEVICE_CODE_GRANT, device_code: authorization.deviceCode, ...audience, ...auth.body };
       const answer = await post(token, "/token", body, signal, [...auth.secrets, authorization.deviceCode]);
       const result = classifyTokenAnswer(answer, authorization.interval, codes);
-      return dialect.refine ? dialect.refine(result, authorization) : result;
+      return identify(dialect.refine ? dialect.refine(result, authorization) : result, signal);
     },
 
     async refreshToken(refreshToken, { scope, signal }) {
       const { token } = await endpoints(signal);
       const body = { grant_type: "refresh_token", refresh_token: refreshToken, ...(scope === undefined ? {} : { scope }), ...auth.body };
       const answer = await post(token, "/token", body, signal, [...auth.secrets, refreshToken]);
-      return classifyRefreshAnswer(answer, refreshToken);
+      return identify(classifyRefreshAnswer(answer, refreshToken), signal);
     },
+
+    ...(context && { verifyIdToken: (idToken: string, { signal }: CallOptions) => idTokens!.verify(idToken, context, signal) }),
+
+    // RFC 7009: only a server that has (or may list) a revocation endpoint gets the method, so
+    // `revokeToken()` says `revocation_unsupported` for the others without sending anything.
+    ...("issuer" in options || options.revocationEndpoint !== undefined ? { revokeToken: revoke } : {}),
   };
+
+  /** RFC 7009 §2.1: `token`, `token_type_hint`, and client authentication as at the token endpoint. */
+  async function revoke(token: string, { tokenTypeHint, signal }: RevokeOptions): Promise<RevokeResult> {
+    const { revocation } = await endpoints(signal);
+    if (revocation === undefined) {
+      throw new ConfigurationError("revocation_unsupported", `${dialect.name}'s metadata lists no revocation_endpoint (RFC 8414 §2)`);
+    }
+    const hint = tokenTypeHint === undefined ? {} : { token_type_hint: tokenTypeHint };
+    const body = { token, ...hint, ...auth.body };
+    const answer = await post(clientAt<paths>(transport, revocation), "/revoke", body, signal, [...auth.secrets, token]);
+    return classifyRevocationAnswer(answer);
+  }
 }
 
 /**
@@ -204,9 +252,12 @@ function endpointsOf(
   secrets: readonly string[],
 ): (signal?: AbortSignal) => Promise<Endpoints> {
   if (!("issuer" in options)) {
+    const { revocationEndpoint } = options;
     const given = Promise.resolve({
       device: clientAt<paths>(transport, options.deviceAuthorizationEndpoint),
       token: clientAt<paths>(transport, options.tokenEndpoint),
+      // Checked now, like the other two: a caller's own URL that cannot work is a configuration error.
+      ...(revocationEndpoint === undefined ? {} : { revocation: transport.checkUrl(revocationEndpoint) }),
     });
     return () => given;
   }
@@ -300,6 +351,8 @@ async function discover(
     return {
       device: clientAt<paths>(transport, metadata.device_authorization_endpoint),
       token: clientAt<paths>(transport, metadata.token_endpoint),
+      ...(metadata.revocation_endpoint ? { revocation: metadata.revocation_endpoint } : {}),
+      metadata,
     };
   }
   // Retryable when a candidate failed for a reason that may pass (network, timeout, 5xx, 429).

@@ -14,6 +14,7 @@ import { classifyRefreshAnswer, invalidAuthorization, startFailure } from "../oa
 import { outcome, type Outcome } from "../outcome.ts";
 import type { Provider } from "../provider.ts";
 import type { PollResult } from "../result.ts";
+import { classifyRevocationAnswer } from "../revocation-answer.ts";
 import { authorized, hasAccessToken } from "../token.ts";
 
 /** Options of {@link trakt}. */
@@ -120,6 +121,26 @@ export function trakt(options: TraktOptions): Provider {
         [options.clientSecret, refreshToken],
       );
       return classifyRefreshAnswer(answer, refreshToken);
+    },
+
+    /**
+     * `POST /oauth/revoke` with JSON `{ token, client_id, client_secret }`; 200 is revoked
+     * (https://docs.trakt.tv/reference/postoauthrevoke). Trakt takes no `token_type_hint`.
+     */
+    async revokeToken(token, { signal }) {
+      const answer = await exchange(
+        transport,
+        (s) =>
+          client.POST("/oauth/revoke", {
+            params: { header },
+            body: { token, client_id: options.clientId, client_secret: options.clientSecret },
+            parseAs: "text",
+            signal: s,
+          }),
+        signal,
+        [options.clientSecret, token],
+      );
+      return classifyRevocationAnswer(answer);
     },
   };
 }

@@ -525,6 +525,7 @@ describe("exit codes", () => {
       denied: 3,
       expired: 4,
       invalidCode: 5,
+      signInRequired: 6,
       interrupted: 130,
     });
   });

@@ -82,12 +82,12 @@ describe.concurrent("device-login rfc8628", () => {
     expectNoSecrets(result, s);
   });
 
-  it("without --json or --output, prints no token at all", async () => {
+  it("without --json or --output, prints no token at all and says where it saved it", async () => {
     const s = await server({ steps: ["authorized"] });
     const result = await runCli(cliArgsFor(s));
     expect(result.code).toBe(EXIT_CODES.authorized);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toContain("Use --json or --output FILE to get the token.");
+    expect(result.stderr).toMatch(/Saved as profile \S+ in \S+tokens\.json \(mode 0600\)/);
     expectNoSecrets(result, s);
   });
 

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   ConfigurationError,
   pollForToken,
+  revokeToken,
   startDeviceAuthorization,
   waitForToken,
   type DeviceAuthorization,
@@ -77,7 +78,7 @@ function expiryOnce(): { expired: Handler; lostExpired: Handler } {
 
 async function imitateAuth0(
   steps: (Reply | Handler)[],
-  options: { clock?: ScaledClock; rateCheck?: boolean } = {},
+  options: { clock?: ScaledClock; rateCheck?: boolean; routes?: Record<string, Handler> } = {},
 ) {
   let issued = 0;
   imitation = await imitateOAuth({
@@ -85,6 +86,7 @@ async function imitateAuth0(
     token: TOKEN,
     interval: 5,
     now: options.clock?.now,
+    routes: options.routes,
     authorize: (request) => {
       if (request.form?.client_id !== CLIENT_ID) {
         return json(401, {
@@ -327,5 +329,31 @@ describe("auth0(): invalid_grant after pending, with bounded memory", () => {
 describe("auth0(): the table", () => {
   it("is the RFC's: Auth0 adds a rule (invalid_grant after pending), not codes", () => {
     expect(auth0ErrorCodes).toEqual(rfc8628ErrorCodes);
+  });
+});
+
+describe("auth0(): revocation (A03, A05)", () => {
+  it("revokes a refresh token at /oauth/revoke as the Native app (client_id, no secret)", async () => {
+    await imitateAuth0([token], {
+      rateCheck: false,
+      routes: {
+        "POST /oauth/revoke": (request) =>
+          request.form?.client_id === CLIENT_ID
+            ? { status: 200 }
+            : json(401, { error: "invalid_client", error_description: "Unknown client." }),
+      },
+    });
+    expect(
+      await revokeToken(provider(), "v1.MRrt-refresh", { tokenTypeHint: "refresh_token" }),
+    ).toEqual({
+      status: "revoked",
+    });
+    const [request] = imitation!.to("POST /oauth/revoke");
+    expect(request?.formAll).toEqual({
+      token: ["v1.MRrt-refresh"],
+      token_type_hint: ["refresh_token"],
+      client_id: [CLIENT_ID],
+    });
+    expect(request?.headers.authorization).toBeUndefined();
   });
 });

@@ -10,6 +10,7 @@ import {
   OAuthError,
   pollForToken,
   refreshToken,
+  revokeToken,
   startDeviceAuthorization,
   waitForToken,
   type PollResult,
@@ -20,6 +21,7 @@ import {
   imitateOAuth,
   json,
   pollGaps,
+  type Handler,
   type OAuthImitation,
   type Reply,
 } from "../support/imitation-server.ts";
@@ -61,7 +63,13 @@ afterEach(async () => {
 /** Google as GO1 documents it; `rateCheck` off for single polls sent at once on purpose. */
 async function imitateGoogle(
   steps: Reply[],
-  options: { clock?: ScaledClock; rateCheck?: boolean; quota?: boolean; interval?: number } = {},
+  options: {
+    clock?: ScaledClock;
+    rateCheck?: boolean;
+    quota?: boolean;
+    interval?: number;
+    routes?: Record<string, Handler>;
+  } = {},
 ) {
   const interval = options.interval ?? 5;
   imitation = await imitateOAuth({
@@ -69,6 +77,7 @@ async function imitateGoogle(
     token: TOKEN,
     interval,
     now: options.clock?.now,
+    routes: options.routes,
     authorize: (request) => {
       if (options.quota) return json(403, { error_code: "rate_limit_exceeded" });
       if (request.form?.client_id !== CLIENT_ID) {
@@ -297,5 +306,50 @@ describe("google(): its own error codes", () => {
     expect(failure).toBeInstanceOf(OAuthError);
     expect(failure).toMatchObject({ code: "rate_limit_exceeded", httpStatus: 403 });
     expect(imitation!.polls()).toHaveLength(0);
+  });
+});
+
+describe("google(): revocation (GO1)", () => {
+  it("signing out: the refresh token revoked at /revoke in the form body, then its access token, already dead, counts as revoked", async () => {
+    // GO1: revoking either token of a grant revokes the grant; a dead token gets 400 invalid_token.
+    const live = new Set(["ya29.a0AfH6SMB", "1//0gEXAMPLE"]);
+    await imitateGoogle([token], {
+      rateCheck: false,
+      routes: {
+        "POST /revoke": (request) => {
+          const sent = request.form?.token ?? request.query.get("token") ?? "";
+          if (!live.has(sent)) {
+            return json(400, {
+              error: "invalid_token",
+              error_description: "Token expired or revoked",
+            });
+          }
+          live.clear();
+          return json(200, {});
+        },
+      },
+    });
+    const g = provider();
+    const signedIn = await pollForToken(
+      g,
+      await startDeviceAuthorization(g, { scope: "openid email" }),
+    );
+    if (signedIn.status !== "authorized") throw new Error(`not signed in: ${signedIn.status}`);
+    const { refreshToken: refresh = "", accessToken } = signedIn.token;
+
+    expect(await revokeToken(g, refresh, { tokenTypeHint: "refresh_token" })).toEqual({
+      status: "revoked",
+    });
+    expect(await revokeToken(g, accessToken, { tokenTypeHint: "access_token" })).toEqual({
+      status: "revoked",
+    });
+    const revokes = imitation!.to("POST /revoke");
+    expect(revokes.map((request) => request.reply?.status)).toEqual([200, 400]);
+    expect(revokes.map((request) => request.form?.token)).toEqual([refresh, accessToken]);
+    for (const request of revokes) {
+      expect(request.query.toString()).toBe("");
+      expect(request.form).toMatchObject({ client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+      expect(request.headers.authorization).toBeUndefined();
+    }
   });
 });

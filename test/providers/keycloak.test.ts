@@ -11,6 +11,7 @@ import {
   OAuthError,
   pollForToken,
   refreshToken,
+  revokeToken,
   startDeviceAuthorization,
   waitForToken,
   type PollResult,
@@ -26,6 +27,7 @@ import {
   imitateOAuth,
   json,
   pollGaps,
+  type Handler,
   type ImitationRequest,
   type OAuthImitation,
   type Reply,
@@ -78,6 +80,8 @@ async function imitateKeycloak(
     realmSegment?: string;
     rateCheck?: boolean;
     grantDisabled?: boolean;
+    /** More routes, by path under the realm: `"POST /protocol/openid-connect/revoke"`. */
+    realmRoutes?: Record<string, (refused: Reply | undefined) => Reply>;
   } = {},
 ) {
   const root = `${options.prefix ?? ""}/realms/${options.realmSegment ?? "myrealm"}`;
@@ -94,7 +98,14 @@ async function imitateKeycloak(
           error_description: "Invalid client or Invalid client credentials",
         });
   };
+  const routes: Record<string, Handler> = Object.fromEntries(
+    Object.entries(options.realmRoutes ?? {}).map(([route, answer]) => {
+      const [method, path] = route.split(" ");
+      return [`${method} ${root}${path}`, (request) => answer(unauthenticated(request))];
+    }),
+  );
   imitation = await imitateOAuth({
+    routes,
     device: `POST ${root}/protocol/openid-connect/auth/device`,
     token: `POST ${root}/protocol/openid-connect/token`,
     interval: 5,
@@ -330,5 +341,38 @@ describe("keycloak(): its own error codes", () => {
       httpStatus: 400,
       retryable: false,
     });
+  });
+});
+
+describe("keycloak(): revocation (KC4 revocation_endpoint)", () => {
+  it("a confidential client revokes at …/protocol/openid-connect/revoke with Basic, as at its token endpoint", async () => {
+    await imitateKeycloak([token], {
+      secret: SECRET,
+      rateCheck: false,
+      realmRoutes: {
+        "POST /protocol/openid-connect/revoke": (refused) => refused ?? { status: 200 },
+      },
+    });
+    const kc = provider({ clientSecret: SECRET });
+    expect(
+      await revokeToken(kc, "eyJhbGciOiJIUzI1NiJ9.refresh", { tokenTypeHint: "refresh_token" }),
+    ).toEqual({
+      status: "revoked",
+    });
+    expect(
+      await revokeToken(provider({ clientSecret: "wrong" }), "eyJhbGciOiJIUzI1NiJ9.refresh"),
+    ).toMatchObject({
+      status: "error",
+      error: "invalid_client",
+      httpStatus: 401,
+      retryable: false,
+    });
+    const [request] = imitation!.to("POST /realms/myrealm/protocol/openid-connect/revoke");
+    expect(request?.formAll).toEqual({
+      token: ["eyJhbGciOiJIUzI1NiJ9.refresh"],
+      token_type_hint: ["refresh_token"],
+      client_id: [CLIENT_ID],
+    });
+    expect(request && basicCredentials(request)).toEqual({ id: CLIENT_ID, secret: SECRET });
   });
 });

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   ConfigurationError,
   pollForToken,
+  revokeToken,
   startDeviceAuthorization,
   waitForToken,
   type PollResult,
@@ -76,6 +77,7 @@ async function imitateOkta(
       authorization_endpoint: `${origin}${prefix}/v1/authorize`,
       token_endpoint: `${origin}${prefix}/v1/token`,
       device_authorization_endpoint: `${origin}${prefix}/v1/device/authorize`,
+      revocation_endpoint: `${origin}${prefix}/v1/revoke`,
       grant_types_supported: [
         "authorization_code",
         "refresh_token",
@@ -91,6 +93,14 @@ async function imitateOkta(
     routes: {
       [`GET ${issuerPath}/.well-known/openid-configuration`]: metadata,
       [`GET ${issuerPath}/.well-known/oauth-authorization-server`]: metadata,
+      // OK1: token, token_type_hint, client_id → 200.
+      [`POST ${prefix}/v1/revoke`]: (request) =>
+        request.form?.client_id === CLIENT_ID && request.form.token
+          ? { status: 200 }
+          : json(400, {
+              error: "invalid_request",
+              error_description: "Missing token or client_id.",
+            }),
     },
     authorize: (request) => {
       if (request.form?.client_id !== CLIENT_ID) {
@@ -265,6 +275,30 @@ describe("okta(): the table", () => {
       error: "invalid_scope",
       description: "ask for fewer scopes",
       retryable: false,
+    });
+  });
+});
+
+describe("okta(): revocation (OK1)", () => {
+  it("revokes at the metadata's …/v1/revoke, discovery shared with the sign-in", async () => {
+    await imitateOkta([token], { authServer: "default", rateCheck: false });
+    const provider = okta({ issuer: issuerOf("default"), clientId: CLIENT_ID });
+    const signedIn = await pollForToken(provider, await startDeviceAuthorization(provider));
+    if (signedIn.status !== "authorized") throw new Error(`not signed in: ${signedIn.status}`);
+    expect(
+      await revokeToken(provider, signedIn.token.accessToken, { tokenTypeHint: "access_token" }),
+    ).toEqual({ status: "revoked" });
+    expect(imitation!.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      "GET /.well-known/oauth-authorization-server/oauth2/default",
+      "GET /oauth2/default/.well-known/openid-configuration",
+      "POST /oauth2/default/v1/device/authorize",
+      "POST /oauth2/default/v1/token",
+      "POST /oauth2/default/v1/revoke",
+    ]);
+    expect(imitation!.to("POST /oauth2/default/v1/revoke")[0]?.formAll).toEqual({
+      token: ["eyJraWQiOiJ.access"],
+      token_type_hint: ["access_token"],
+      client_id: [CLIENT_ID],
     });
   });
 });

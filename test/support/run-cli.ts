@@ -3,6 +3,9 @@
  * does, with a clean environment: no proxy, colour or display variables leak in from the machine.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -24,8 +27,19 @@ export interface CliResult {
 }
 
 /** The environment the CLI sees: PATH and HOME only, plus what the test adds. */
+/**
+ * Saved sign-ins go to a folder of this test run, never to the user's own config: `device-login`
+ * saves by default (DEVICE_LOGIN_HOME overrides where).
+ */
+const TEST_HOME = mkdtempSync(join(tmpdir(), "device-login-home-"));
+
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", ...extra };
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/tmp",
+    DEVICE_LOGIN_HOME: TEST_HOME,
+    ...extra,
+  };
 }
 
 export function startCli(

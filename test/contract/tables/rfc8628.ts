@@ -19,6 +19,7 @@ import { formBody, formHeaders } from "../../../src/http/form.ts";
 import {
   pollForToken,
   refreshToken,
+  revokeToken,
   rfc8628,
   startDeviceAuthorization,
   type ClientAuth,
@@ -46,6 +47,7 @@ const explicit = (
     headers,
     deviceAuthorizationEndpoint: `${mock.url}/device_authorization`,
     tokenEndpoint: `${mock.url}/token`,
+    revocationEndpoint: `${mock.url}/revoke`,
     clientId: CLIENT_ID,
     ...(clientAuth === "none" ? {} : { clientSecret: CLIENT_SECRET }),
     clientAuth,
@@ -109,6 +111,16 @@ const withDescription = (status: string) => (body: Body) => ({
   description: body.error_description,
 });
 
+/** The token a signing-out client revokes: the `bearer` example's refresh token. */
+const REVOKED_TOKEN = "tGzv3JOkF0XG5Qx2TlKWIA";
+const revokeWith = (provider: Provider) =>
+  revokeToken(provider, REVOKED_TOKEN, { tokenTypeHint: "refresh_token" });
+const revokeUnsupported = {
+  name: "ConfigurationError",
+  code: "revocation_unsupported",
+  message: expect.stringMatching(/revocation_endpoint/),
+};
+
 const discoveryFailed = (why: RegExp) => ({
   name: "ConfigurationError",
   code: "discovery_failed",
@@ -122,12 +134,18 @@ export const rfc8628Contract = defineContract({
     getAuthorizationServerMetadata: {
       raw: (mock) => client(mock).GET(AS_METADATA),
       bodies: { 200: vAuthorizationServerMetadata, 404: vErrorResponse },
-      flows: { discover: (mock) => startDeviceAuthorization(discovered(mock)) },
+      flows: {
+        discover: (mock) => startDeviceAuthorization(discovered(mock)),
+        discoverThenRevoke: (mock) => revokeWith(discovered(mock)),
+      },
     },
     getOpenIdConfiguration: {
       raw: (mock) => client(mock).GET(OIDC_CONFIGURATION),
       bodies: { 200: vAuthorizationServerMetadata, 404: vErrorResponse },
-      flows: { discover: (mock) => startDeviceAuthorization(discovered(mock)) },
+      flows: {
+        discover: (mock) => startDeviceAuthorization(discovered(mock)),
+        discoverThenRevoke: (mock) => revokeWith(discovered(mock)),
+      },
     },
     requestDeviceAuthorization: {
       raw: (mock) =>
@@ -178,6 +196,22 @@ export const rfc8628Contract = defineContract({
         discoverThenPoll: (mock) => startThenPoll(discovered(mock)),
         refresh: (mock) => refreshToken(explicit(mock), OLD_REFRESH_TOKEN),
         pollAcceptingForm: (mock) => startThenPoll(explicit(mock, "none", ACCEPT_FORM)),
+      },
+    },
+    revokeToken: {
+      raw: (mock) =>
+        client(mock).POST("/revoke", {
+          body: { token: REVOKED_TOKEN, token_type_hint: "refresh_token", client_id: CLIENT_ID },
+          bodySerializer: formBody,
+          headers: formHeaders,
+          parseAs: "text",
+        }),
+      bodies: { 400: vErrorResponse, 401: vErrorResponse },
+      flows: {
+        revoke: (mock) => revokeWith(explicit(mock)),
+        revokeAsPostClient: (mock) => revokeWith(explicit(mock, "client_secret_post")),
+        revokeAsPublicClient: (mock) => revokeWith(explicit(mock, "none")),
+        discoverThenRevoke: (mock) => revokeWith(discovered(mock)),
       },
     },
   },
@@ -246,6 +280,25 @@ export const rfc8628Contract = defineContract({
       otherPaths: { [AS_METADATA]: "code=404" },
       visits: [`GET ${ISSUER}${AS_METADATA}`, `GET ${ISSUER}${OIDC_CONFIGURATION}`],
       rejects: discoveryFailed(/HTTP 404.*HTTP 404/),
+    },
+    // Metadata that names no revocation_endpoint (RFC 8414 §2): nothing is sent but the metadata
+    // request, and revokeToken says so with the same typed error as a provider without the method.
+    {
+      operationId: "getAuthorizationServerMetadata",
+      status: 200,
+      example: "no_revocation",
+      flow: "discoverThenRevoke",
+      visits: [`GET ${ISSUER}${AS_METADATA}`],
+      rejects: revokeUnsupported,
+    },
+    {
+      operationId: "getOpenIdConfiguration",
+      status: 200,
+      example: "no_revocation",
+      flow: "discoverThenRevoke",
+      otherPaths: { [AS_METADATA]: "code=404" },
+      visits: [`GET ${ISSUER}${AS_METADATA}`, `GET ${ISSUER}${OIDC_CONFIGURATION}`],
+      rejects: revokeUnsupported,
     },
 
     // Device authorization (RFC 8628 §3.1–3.2).
@@ -623,6 +676,63 @@ export const rfc8628Contract = defineContract({
       example: "invalid_client",
       flow: "refresh",
       resolves: stop(401),
+    },
+
+    // Token revocation (RFC 7009 §2), with each client authentication method and by discovery.
+    ...(["revoke", "revokeAsPostClient", "revokeAsPublicClient"] as const).map((flow) => ({
+      operationId: "revokeToken" as const,
+      status: 200,
+      flow,
+      resolves: { status: "revoked" },
+    })),
+    {
+      operationId: "revokeToken",
+      status: 200,
+      flow: "discoverThenRevoke",
+      visits: [`GET ${ISSUER}${AS_METADATA}`, `POST ${ISSUER}/revoke`],
+      resolves: { status: "revoked" },
+    },
+    // §2.2.1: an error response stops; §2.2: a token already invalid is what revoking wanted.
+    {
+      operationId: "revokeToken",
+      status: 400,
+      example: "unsupported_token_type",
+      flow: "revoke",
+      resolves: stop(400),
+    },
+    {
+      operationId: "revokeToken",
+      status: 400,
+      example: "invalid_request",
+      flow: "revoke",
+      resolves: stop(400),
+    },
+    {
+      operationId: "revokeToken",
+      status: 400,
+      example: "google_invalid_token",
+      flow: "revoke",
+      resolves: { status: "revoked" },
+    },
+    {
+      operationId: "revokeToken",
+      status: 401,
+      example: "invalid_client",
+      flow: "revoke",
+      resolves: stop(401),
+    },
+    // §2.2.1: 503 means "try again later", after Retry-After (the spec's example: 30 s).
+    {
+      operationId: "revokeToken",
+      status: 503,
+      flow: "revoke",
+      resolves: {
+        status: "error",
+        error: "server_error",
+        httpStatus: 503,
+        retryable: true,
+        retryAfter: 30,
+      },
     },
   ],
 });

@@ -6,12 +6,20 @@ import createClient from "openapi-fetch";
 import { expect } from "vitest";
 import type { paths } from "../../../generated/trakt/schema.ts";
 import { vDeviceCodeResponse, vError, vToken } from "../../../generated/trakt/valibot.gen.ts";
-import { pollForToken, refreshToken, startDeviceAuthorization, trakt } from "../../../src/index.ts";
+import {
+  pollForToken,
+  refreshToken,
+  revokeToken,
+  startDeviceAuthorization,
+  trakt,
+} from "../../../src/index.ts";
 import { defineContract, type Body, type Mock } from "../contract.ts";
 
 const CLIENT_ID = "contract-client";
 const CLIENT_SECRET = "contract-secret";
 const OLD_REFRESH_TOKEN = "76ba4c5c75c96f6087f58a4de10be6c00b29ea1ddc3b2022ee2016d1363e3a7c";
+/** The `Token` example's access token: what signing out revokes. */
+const ACCESS_TOKEN = "dbaf9757982a9e738f05d249b7b5b4a266b3a139049317c4909f2f263572c781";
 const header = { "trakt-api-version": "2", "trakt-api-key": CLIENT_ID } as const;
 
 const client = (mock: Mock) => createClient<paths>({ baseUrl: mock.url, fetch: mock.fetch });
@@ -80,6 +88,16 @@ export const traktContract = defineContract({
         }),
       bodies: { 200: vToken, 400: vError, 401: vError },
       flows: { refresh: (mock) => refreshToken(provider(mock), OLD_REFRESH_TOKEN) },
+    },
+    revokeAnAccessToken: {
+      raw: (mock) =>
+        client(mock).POST("/oauth/revoke", {
+          params: { header },
+          body: { token: ACCESS_TOKEN, client_id: CLIENT_ID, client_secret: CLIENT_SECRET },
+          parseAs: "text",
+        }),
+      bodies: { 401: vError },
+      flows: { revoke: (mock) => revokeToken(provider(mock), ACCESS_TOKEN) },
     },
   },
   rows: [
@@ -168,6 +186,32 @@ export const traktContract = defineContract({
       example: "invalid_client",
       flow: "refresh",
       resolves: oauthError(401),
+    },
+    {
+      operationId: "revokeAnAccessToken",
+      status: 200,
+      flow: "revoke",
+      resolves: { status: "revoked" },
+    },
+    {
+      operationId: "revokeAnAccessToken",
+      status: 401,
+      example: "invalid_client",
+      flow: "revoke",
+      resolves: oauthError(401),
+    },
+    // Over capacity: worth trying again, after Prism's Retry-After (the spec's example, 1 s).
+    {
+      operationId: "revokeAnAccessToken",
+      status: 503,
+      flow: "revoke",
+      resolves: {
+        status: "error",
+        error: "server_error",
+        httpStatus: 503,
+        retryable: true,
+        retryAfter: 1,
+      },
     },
   ],
 });

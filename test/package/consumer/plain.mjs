@@ -6,6 +6,7 @@ import { amazon } from "device-flow-sdk/amazon";
 import { auth0 } from "device-flow-sdk/auth0";
 import { awsSso } from "device-flow-sdk/aws-sso";
 import { fakts } from "device-flow-sdk/fakts";
+import { idTokenVerifier, verifyIdToken } from "device-flow-sdk/identity";
 import { github } from "device-flow-sdk/github";
 import { google } from "device-flow-sdk/google";
 import { keycloak } from "device-flow-sdk/keycloak";
@@ -50,6 +51,10 @@ for (const name of ["startDeviceAuthorization", "pollForToken", "waitForToken", 
 // The subpath and the root share one copy of the code: an error thrown through one is an
 // instance of the class exported by the other.
 assert.equal(sdk.rfc8628, rfc8628);
+// The identity entry: a verifier for rfc8628, and the root's verifyIdToken is the same function.
+assert.equal(typeof idTokenVerifier().verify, "function");
+assert.equal(sdk.verifyIdToken, verifyIdToken);
+rfc8628({ issuer: "https://auth.example.com", clientId: "tv-app", idTokens: idTokenVerifier() });
 assert.throws(
   () => rfc8628({ issuer: "http://auth.example.com", clientId: "tv-app" }),
   (error) => error instanceof sdk.ConfigurationError && error.code === "insecure_url",

@@ -20,6 +20,12 @@ import { amazon } from "device-flow-sdk/amazon";
 import { auth0, type Auth0Options } from "device-flow-sdk/auth0";
 import { awsSso, type AwsSsoRegistration } from "device-flow-sdk/aws-sso";
 import { fakts, type FaktsManifest } from "device-flow-sdk/fakts";
+import {
+  idTokenVerifier,
+  verifyIdToken,
+  type IdTokenClaims,
+  type IdTokenVerdict,
+} from "device-flow-sdk/identity";
 import { github, githubErrorCodes } from "device-flow-sdk/github";
 import { google } from "device-flow-sdk/google";
 import { keycloak } from "device-flow-sdk/keycloak";
@@ -116,6 +122,20 @@ export async function login(
     : final;
   return refreshed.status === "authorized" ? refreshed.token : undefined;
 }
+
+/** Who signed in, from verified claims only; a restored ID token is verified again. */
+export async function whoSignedIn(provider: Provider, token: TokenSet): Promise<string | undefined> {
+  const claims: IdTokenClaims | undefined = token.claims;
+  if (claims) return claims.name ?? claims.email ?? claims.sub;
+  if (token.idTokenError) void token.idTokenError.code.toUpperCase();
+  if (!token.idToken) return undefined;
+  const verdict: IdTokenVerdict = await verifyIdToken(provider, token.idToken);
+  // @ts-expect-error claims exist only on the verified branch
+  void verdict.claims.sub;
+  return "claims" in verdict ? verdict.claims.sub : undefined;
+}
+
+export const verifying: Provider = rfc8628({ ...options, idTokens: idTokenVerifier({ clockTolerance: 30 }) });
 
 export function isSdkError(error: unknown): string | undefined {
   if (error instanceof ConfigurationError) return `configuration: ${error.code}`;
