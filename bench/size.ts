@@ -142,6 +142,21 @@ export async function measureSizes(): Promise<SizeRow[]> {
   for (const provider of PROVIDERS.slice(1))
     await sdk(`(b) device-flow-sdk, ${provider}`, [provider]);
   await sdk(`device-flow-sdk, all ${PROVIDERS.length} providers`, [...PROVIDERS]);
+  // Issue 13 and 14: what a session and ID-token verification add to bundle (a).
+  rows.push({
+    name: "(s) device-flow-sdk, rfc8628 + session",
+    what: "pollForToken + waitForToken + rfc8628 + createSession + memoryStore",
+    size: await bundleSize(
+      `export { pollForToken, waitForToken, rfc8628, createSession, memoryStore } from "./src/index.ts";`,
+    ),
+  });
+  rows.push({
+    name: "(i) device-flow-sdk, rfc8628 + identity",
+    what: "pollForToken + waitForToken + rfc8628 + idTokenVerifier (jose)",
+    size: await bundleSize(
+      `export { pollForToken, waitForToken, rfc8628 } from "./src/index.ts"; export { idTokenVerifier } from "./src/identity/index.ts";`,
+    ),
+  });
   rows.push({
     name: "oauth4webapi",
     what: "deviceAuthorizationRequest, processDeviceAuthorizationResponse, deviceCodeGrantRequest, processDeviceCodeResponse, discoveryRequest, processDiscoveryResponse",

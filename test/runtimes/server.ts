@@ -19,6 +19,8 @@ const SERVED = [
   "test/runtimes",
   "node_modules/valibot/dist",
   "node_modules/openapi-fetch/dist",
+  // The OpenID presets verify ID tokens with jose (its web build: runtime-neutral ESM files).
+  "node_modules/jose/dist/webapi",
 ];
 const TYPES: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8",
@@ -235,7 +237,7 @@ async function serveFile(response: ServerResponse, pathname: string): Promise<vo
 }
 
 /**
- * The browser page: an import map points the bundle's two bare imports at the dependencies' own
+ * The browser page: an import map points the bundle's bare imports at the dependencies' own
  * ESM files, so Chromium runs dist/ as published, with no bundler in between.
  */
 function page(response: ServerResponse): void {
@@ -244,7 +246,7 @@ function page(response: ServerResponse): void {
       .split(sep)
       .join("/")}`;
   const importMap = {
-    imports: { valibot: served("valibot"), "openapi-fetch": served("openapi-fetch") },
+    imports: { valibot: served("valibot"), "openapi-fetch": served("openapi-fetch"), jose: served("jose") },
   };
   const html = `<!doctype html>
 <meta charset="utf-8">

@@ -4,7 +4,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { exec } from "./processes.ts";
@@ -18,6 +18,24 @@ interface WorkerdPackage {
   compatibilityDate: string;
 }
 
+/**
+ * jose (the OpenID presets import it) is a tree of ESM files: its entry is registered as
+ * dist/jose, where the bare import resolves, and every other file at its path relative to the
+ * entry, where the entry's relative imports resolve.
+ */
+async function joseModules() {
+  const entry = fileURLToPath(import.meta.resolve("jose"));
+  const webapi = dirname(entry);
+  const files = (await readdir(webapi, { recursive: true })).filter((file) => file.endsWith(".js"));
+  return Promise.all(
+    files.map(async (file) => ({
+      type: "ESModule" as const,
+      path: file === "index.js" ? join(root, "dist", "jose") : join(root, "dist", file),
+      contents: await readFile(join(webapi, file), "utf8"),
+    })),
+  );
+}
+
 export const workerd: Runtime = {
   name: "workerd (Miniflare)",
   run: async (server) => {
@@ -25,8 +43,9 @@ export const workerd: Runtime = {
     // no install script placed it), and says which version and compatibility date it has.
     const workerdPackage = createRequire(import.meta.url)("workerd") as WorkerdPackage;
     await exec(workerdPackage.default, ["--version"]); // fails clearly if the binary cannot run
+    // The platform-neutral bundles: not the CLI, nor the Node-only stores (node, redis).
     const distFiles = (await readdir(join(root, "dist"))).filter(
-      (file) => file.endsWith(".js") && file !== "cli.js",
+      (file) => file.endsWith(".js") && !["cli.js", "node.js", "redis.js"].includes(file),
     );
     // workerd resolves a bare import against the importing module's folder, so the two
     // dependencies the bundle imports are registered as dist/valibot and dist/openapi-fetch.
@@ -46,6 +65,7 @@ export const workerd: Runtime = {
         })),
         await dependency("valibot"),
         await dependency("openapi-fetch"),
+        ...(await joseModules()),
       ],
       compatibilityDate: workerdPackage.compatibilityDate,
     });
