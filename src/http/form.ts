@@ -28,3 +28,6 @@ export function formUrlEncode(value: string): string {
 export function basicAuthorization(clientId: string, clientSecret: string): string {
   return `Basic ${btoa(`${formUrlEncode(clientId)}:${formUrlEncode(clientSecret)}`)}`;
 }
+
+/** The options of every form request: the form body, its exact header, the answer read as text. */
+export const formRequest = { bodySerializer: formBody, headers: formHeaders, parseAs: "text" } as const;

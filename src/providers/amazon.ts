@@ -12,7 +12,7 @@ import { vDeviceAuthorizationResponse } from "../../generated/amazon/valibot.gen
 import { toDeviceAuthorization } from "../authorization.ts";
 import { exchange } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
-import { formBody, formHeaders } from "../http/form.ts";
+import { formRequest } from "../http/form.ts";
 import { createTransport, type TransportOptions } from "../http/transport.ts";
 import {
   classifyRefreshAnswer,
@@ -75,9 +75,7 @@ export function amazon(options: AmazonOptions): Provider {
       (s) =>
         client.POST("/auth/o2/token", {
           body,
-          bodySerializer: formBody,
-          headers: formHeaders,
-          parseAs: "text",
+          ...formRequest,
           signal: s,
         }),
       signal,
@@ -95,9 +93,7 @@ export function amazon(options: AmazonOptions): Provider {
             // LW1 requires scope: without one the server refuses (invalid_request), as is its to say;
             // formBody leaves absent fields out.
             body: { response_type: "device_code", client_id: options.clientId, scope: scope as string, scope_data: scopeData },
-            bodySerializer: formBody,
-            headers: formHeaders,
-            parseAs: "text",
+            ...formRequest,
             signal: s,
           }),
         signal,

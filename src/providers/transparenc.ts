@@ -9,7 +9,7 @@ import { vDeviceAuthorizationResponse } from "../../generated/transparenc/valibo
 import { toDeviceAuthorization } from "../authorization.ts";
 import { exchange, field, unexpected, type Answer } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
-import { formBody, formHeaders } from "../http/form.ts";
+import { formRequest } from "../http/form.ts";
 import { createTransport, type TransportOptions } from "../http/transport.ts";
 import {
   classifyRefreshAnswer,
@@ -68,9 +68,7 @@ export function transparenc(options: TransparencOptions): Provider {
       (s) =>
         client.POST(tokenPath, {
           body: { grant_type: DEVICE_CODE_GRANT, client_id: options.clientId, ...body },
-          bodySerializer: formBody,
-          headers: formHeaders,
-          parseAs: "text",
+          ...formRequest,
           signal: s,
         }),
       signal,
@@ -91,9 +89,7 @@ export function transparenc(options: TransparencOptions): Provider {
               device_os: options.deviceOs,
               scope,
             },
-            bodySerializer: formBody,
-            headers: formHeaders,
-            parseAs: "text",
+            ...formRequest,
             signal: s,
           }),
         signal,

@@ -11,7 +11,7 @@ import { vDeviceAuthorizationResponse } from "../../generated/twitch/valibot.gen
 import { toDeviceAuthorization } from "../authorization.ts";
 import { exchange, field, type Answer } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
-import { formBody, formHeaders } from "../http/form.ts";
+import { formRequest } from "../http/form.ts";
 import { createTransport, type TransportOptions } from "../http/transport.ts";
 import {
   classifyRefreshAnswer,
@@ -68,9 +68,7 @@ export function twitch(options: TwitchOptions): Provider {
       (s) =>
         client.POST("/oauth2/token", {
           body,
-          bodySerializer: formBody,
-          headers: formHeaders,
-          parseAs: "text",
+          ...formRequest,
           signal: s,
         }),
       signal,
@@ -87,9 +85,7 @@ export function twitch(options: TwitchOptions): Provider {
           client.POST("/oauth2/device", {
             // `scopes`, plural (TW4: fs:65846608464, fs:55118296529).
             body: { client_id: options.clientId, scopes: scope },
-            bodySerializer: formBody,
-            headers: formHeaders,
-            parseAs: "text",
+            ...formRequest,
             signal: s,
           }),
         signal,
