@@ -1,4 +1,5 @@
 /** A {@link TokenStore} in memory: for tests, for one process, or as a model for your own. */
+import { untilAborted } from "../abort.ts";
 import type { StoredValue, TokenStore } from "./store.ts";
 
 /**
@@ -44,7 +45,7 @@ export function memoryStore(): TokenStore {
       });
       locks.set(key, chained);
       try {
-        await waitOrAbort(previous, signal);
+        await untilAborted(previous, signal);
       } catch (error) {
         release();
         throw error;
@@ -55,17 +56,4 @@ export function memoryStore(): TokenStore {
       };
     },
   };
-}
-
-/** Waits for the previous holder, or rejects with `signal.reason` when it aborts first. */
-function waitOrAbort(before: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return before;
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    void before.then(() => {
-      signal.removeEventListener("abort", onAbort);
-      if (!signal.aborted) resolve();
-    });
-  });
 }
