@@ -16,64 +16,77 @@ export function pollingInterval(seconds: number): number {
   return Number.isFinite(seconds) && seconds > 0 ? Math.max(seconds, 1) : DEFAULT_INTERVAL_S;
 }
 
+/**
+ * The device authorization response's fields, under whatever names a dialect uses, as they came:
+ * {@link toDeviceAuthorization} checks them.
+ */
 export interface AuthorizationFields {
-  deviceCode: string;
-  userCode: string;
-  verificationUri: string | undefined;
-  verificationUriComplete?: string | undefined | null;
+  deviceCode: unknown;
+  userCode: unknown;
+  verificationUri: unknown;
+  verificationUriComplete?: unknown;
   /** A number or a digit string (Entra v1, GitHub's form bodies). */
   expiresIn: unknown;
-  /** A number or a digit string; absent or unusable means 5 s. */
+  /** A number or a digit string; absent, `null` or not positive means 5 s. */
   interval?: unknown;
   /** Text for the user some providers send (Entra's `message`). */
-  message?: string | undefined | null;
+  message?: unknown;
+}
+
+/** A JSON object body as a record of its fields; anything else has none. */
+export function fieldsOf(body: unknown): Record<string, unknown> {
+  return typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
 }
 
 /**
- * Applies the RFC defaults and the documented clamps: numbers may come as digit strings;
- * `interval` absent, zero, negative or not a number → 5 s; below 1 s → 1 s; `expires_in` clamped
- * to 1 s … 24 h (it bounds the wait, so one that is not a number is refused). Verification URIs must be
- * http(s): anything else (`javascript:`, `file:`) is refused so no caller ever opens it. What is
- * shown to the user (user code, URIs) must hold no control characters, which could rewrite a
- * terminal.
+ * Checks the answer as the provider's spec describes it, then applies the RFC defaults and the
+ * documented clamps: `device_code` and `user_code` non-empty strings; numbers may come as digit
+ * strings; `interval` absent, `null`, zero or negative → 5 s; below 1 s → 1 s; `expires_in`
+ * clamped to 1 s … 24 h (it bounds the wait, so one that is not a number is refused). Verification
+ * URIs must be http(s): anything else (`javascript:`, `file:`) is refused so no caller ever opens
+ * it. What is shown to the user (user code, URIs) must hold no control characters, which could
+ * rewrite a terminal. `null` for an optional field means absent.
+ * @throws ResponseError (`invalid_response`, with `httpStatus`) naming the first unusable field.
  */
-export function toDeviceAuthorization(fields: AuthorizationFields, now = Date.now()): DeviceAuthorization {
+export function toDeviceAuthorization(fields: AuthorizationFields, httpStatus = 200, now = Date.now()): DeviceAuthorization {
+  const refuse = (what: string): never => {
+    throw new ResponseError("invalid_response", `device authorization: ${what}`, httpStatus);
+  };
+  const { deviceCode, userCode, interval: asked, message, verificationUriComplete: complete } = fields;
+  if (!isText(deviceCode) || !isText(userCode)) refuse("device_code or user_code is missing or empty");
+  if (CONTROL_CHARACTER.test(userCode as string)) refuse("user_code holds control characters");
   const lifetime = lenientNumber(fields.expiresIn);
-  if (lifetime === undefined) {
-    throw new ResponseError("invalid_response", "expires_in is missing or not a number of seconds", 200);
-  }
-  const expiresIn = Math.min(Math.max(Math.floor(lifetime), 1), MAX_EXPIRES_IN_S);
-  const asked = lenientNumber(fields.interval);
-  const interval = asked !== undefined && asked > 0 ? Math.min(Math.max(asked, 1), expiresIn) : DEFAULT_INTERVAL_S;
-  if (CONTROL_CHARACTER.test(fields.userCode)) {
-    throw new ResponseError("invalid_response", "user_code holds control characters", 200);
-  }
+  if (lifetime === undefined) refuse("expires_in is missing or not a number of seconds");
+  // A number (even negative: "not said") or its digit string, as the specs allow.
+  const seconds = lenientNumber(asked);
+  if (asked != null && seconds === undefined && typeof asked !== "number") refuse("interval is not a number of seconds");
+  if (message != null && typeof message !== "string") refuse("message is not text");
+  const verificationUri = webUrl(fields.verificationUri, refuse, "verification_uri");
+  const expiresIn = Math.min(Math.max(Math.floor(lifetime as number), 1), MAX_EXPIRES_IN_S);
   const result = deviceAuthorization({
-    deviceCode: fields.deviceCode,
-    userCode: fields.userCode,
-    verificationUri: webUrl(fields.verificationUri, "verification_uri"),
+    deviceCode: deviceCode as string,
+    userCode: userCode as string,
+    verificationUri,
     expiresIn,
-    interval,
+    interval: seconds !== undefined && seconds > 0 ? Math.min(Math.max(seconds, 1), expiresIn) : DEFAULT_INTERVAL_S,
     expiresAt: now + expiresIn * 1000,
   });
-  if (typeof fields.message === "string" && fields.message.trim() !== "") {
-    result.message = cleanText(fields.message).trim();
-  }
-  if (typeof fields.verificationUriComplete === "string") {
-    result.verificationUriComplete = webUrl(fields.verificationUriComplete, "verification_uri_complete");
-  }
+  if (typeof message === "string" && message.trim() !== "") result.message = cleanText(message).trim();
+  if (complete != null) result.verificationUriComplete = webUrl(complete, refuse, "verification_uri_complete");
   return result;
 }
 
-function webUrl(value: string | undefined, name: string): string {
+const isText = (value: unknown): value is string => typeof value === "string" && value !== "";
+
+function webUrl(value: unknown, refuse: (what: string) => never, name: string): string {
   let url: URL | undefined;
   try {
-    url = value ? new URL(value) : undefined;
+    url = isText(value) ? new URL(value) : undefined;
   } catch {
     url = undefined;
   }
   if ((url?.protocol !== "https:" && url?.protocol !== "http:") || CONTROL_CHARACTER.test(value as string)) {
-    throw new ResponseError("invalid_response", `${name} is missing or not an http(s) URL`, 200);
+    refuse(`${name} is missing or not an http(s) URL`);
   }
   return value as string;
 }

@@ -125,19 +125,21 @@ export interface components {
     DeviceAuthorizationResponse: {
       device_code: string;
       user_code: string;
-      verification_uri?: string;
+      /** @description `null` means absent. */
+      verification_uri?: string | null;
       /**
        * @deprecated
-       * @description Google's name for `verification_uri`.
+       * @description Google's name for `verification_uri`, read only in its place.
        */
-      verification_url?: string;
-      verification_uri_complete?: string;
+      verification_url?: string | null;
+      /** @description `null` means absent. */
+      verification_uri_complete?: string | null;
       /** @description Lifetime of `device_code` and `user_code` in seconds. */
       expires_in: components["schemas"]["Seconds"];
       /** @description Minimum seconds between polls. "If no value is provided, clients MUST use 5". */
       interval?: components["schemas"]["OptionalSeconds"];
-      /** @description Not in RFC 8628; Entra ID sends instructions for the user, localised. */
-      message?: string;
+      /** @description Not in RFC 8628; Entra ID sends instructions for the user, localised. `null` means absent. */
+      message?: string | null;
     };
     TokenRequest:
       | components["schemas"]["DeviceCodeTokenRequest"]

@@ -95,18 +95,18 @@ export const vOptionalSeconds = /* @__PURE__ */ v.nullable(vSeconds);
 export const vDeviceAuthorizationResponse = /* @__PURE__ */ v.object({
   device_code: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
   user_code: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
-  verification_uri: /* @__PURE__ */ v.optional(
+  verification_uri: /* @__PURE__ */ v.nullish(
     /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
   ),
-  verification_url: /* @__PURE__ */ v.optional(
+  verification_url: /* @__PURE__ */ v.nullish(
     /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
   ),
-  verification_uri_complete: /* @__PURE__ */ v.optional(
+  verification_uri_complete: /* @__PURE__ */ v.nullish(
     /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
   ),
   expires_in: vSeconds,
   interval: /* @__PURE__ */ v.optional(vOptionalSeconds),
-  message: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+  message: /* @__PURE__ */ v.nullish(/* @__PURE__ */ v.string()),
 });
 
 /**

@@ -6,14 +6,9 @@
  * error code lives.
  */
 import type { Client } from "openapi-fetch";
-import * as v from "valibot";
-import type { paths } from "../../generated/rfc8628/schema.ts";
-import {
-  vAuthorizationServerMetadata,
-  vDeviceAuthorizationResponse,
-} from "../../generated/rfc8628/valibot.gen.ts";
+import type { components, paths } from "../../generated/rfc8628/schema.ts";
 import { untilAborted } from "../abort.ts";
-import { toDeviceAuthorization } from "../authorization.ts";
+import { fieldsOf, toDeviceAuthorization } from "../authorization.ts";
 import { ConfigurationError, DeviceFlowError, OAuthError } from "../errors.ts";
 import { exchange, field, serverText, type Answer } from "../http/answer.ts";
 import { clientAt } from "../http/client.ts";
@@ -23,7 +18,6 @@ import type { IdTokenVerifier } from "../identity/types.ts";
 import {
   classifyRefreshAnswer,
   classifyTokenAnswer,
-  invalidAuthorization,
   startFailure,
   type ErrorCodeTable,
 } from "../oauth-answer.ts";
@@ -108,13 +102,15 @@ export const rfc8628ErrorCodes = {
 
 const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
+type Metadata = components["schemas"]["AuthorizationServerMetadata"];
+
 interface Endpoints {
   device: Client<paths>;
   token: Client<paths>;
   /** RFC 7009 §2: a URL, checked when used, so an unusable one costs revocation only. */
   revocation?: string;
   /** The discovered metadata (its `jwks_uri` and algorithms serve `idTokens`). */
-  metadata?: v.InferOutput<typeof vAuthorizationServerMetadata>;
+  metadata?: Metadata;
 }
 
 /**
@@ -155,18 +151,20 @@ export function rfc8628Dialect(options: Rfc8628ClientOptions & Rfc8628Endpoints,
       if (answer.status < 200 || answer.status >= 300 || field(answer.body, "error") !== undefined) {
         throw withFix(startFailure(answer), codes);
       }
-      const parsed = v.safeParse(vDeviceAuthorizationResponse, answer.body);
-      if (!parsed.success) throw invalidAuthorization(answer);
-      const fields = parsed.output;
-      return toDeviceAuthorization({
-        deviceCode: fields.device_code,
-        userCode: fields.user_code,
-        verificationUri: fields.verification_uri ?? fields.verification_url,
-        verificationUriComplete: fields.verification_uri_complete,
-        expiresIn: fields.expires_in,
-        interval: fields.interval,
-        message: fields.message,
-      });
+      const fields = fieldsOf(answer.body);
+      return toDeviceAuthorization(
+        {
+          deviceCode: fields.device_code,
+          userCode: fields.user_code,
+          // Google says verification_url.
+          verificationUri: fields.verification_uri ?? fields.verification_url,
+          verificationUriComplete: fields.verification_uri_complete,
+          expiresIn: fields.expires_in,
+          interval: fields.interval,
+          message: fields.message,
+        },
+        answer.status,
+      );
     },
 
     async requestToken(authorization, { signal }) {
@@ -332,29 +330,34 @@ async function discover(
       reasons.push(`${candidate}: HTTP ${answer.status}`);
       continue;
     }
-    const parsed = v.safeParse(vAuthorizationServerMetadata, answer.body);
-    if (!parsed.success) {
+    const metadata = fieldsOf(answer.body) as Partial<Metadata>;
+    if (typeof metadata.issuer !== "string") {
       reasons.push(`${candidate}: not RFC 8414 metadata`);
       continue;
     }
-    const metadata = parsed.output;
     if (metadata.issuer !== issuer) {
       throw new ConfigurationError(
         "discovery_failed",
         `metadata issuer ${serverText(answer, metadata.issuer)} is not ${issuer} (RFC 8414 §3.3)`,
       );
     }
-    if (!metadata.device_authorization_endpoint || !metadata.token_endpoint) {
+    const { device_authorization_endpoint: device, token_endpoint: token, revocation_endpoint: revocation } = metadata;
+    if (!isUrl(device) || !isUrl(token)) {
       reasons.push(`${candidate}: no device authorization endpoint`);
       continue;
     }
     return {
-      device: clientAt<paths>(transport, metadata.device_authorization_endpoint),
-      token: clientAt<paths>(transport, metadata.token_endpoint),
-      ...(metadata.revocation_endpoint ? { revocation: metadata.revocation_endpoint } : {}),
-      metadata,
+      device: clientAt<paths>(transport, device),
+      token: clientAt<paths>(transport, token),
+      ...(typeof revocation === "string" && revocation ? { revocation } : {}),
+      metadata: metadata as Metadata,
     };
   }
   // Retryable when a candidate failed for a reason that may pass (network, timeout, 5xx, 429).
   throw new ConfigurationError("discovery_failed", `discovery of ${issuer} failed: ${reasons.join("; ")}`, transient);
+}
+
+/** RFC 8414 §2: endpoints are URLs (a usable one is then checked like a given one). */
+function isUrl(value: unknown): value is string {
+  return typeof value === "string" && URL.canParse(value);
 }

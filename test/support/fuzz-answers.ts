@@ -596,6 +596,8 @@ function authorizationBodyArb(adapter: AdapterName): fc.Arbitrary<Record<string,
   if (adapter === "rfc8628") {
     model.verification_uri_complete = verificationUriArb;
     model.verification_url = verificationUriArb;
+    // Entra's instructions for the user; anything else in its place.
+    model.message = fc.oneof(shortText, hostileText, wrongType);
   }
   const required =
     adapter === "rfc8628" ? [] : ["device_code", "user_code", uriKey, "expires_in", "interval"];

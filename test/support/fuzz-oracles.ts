@@ -6,6 +6,11 @@
  * thrown away, a retry on a 400, a slow_down that forgets its +5 s) breaks at least one of them.
  */
 import assert from "node:assert/strict";
+import * as v from "valibot";
+import { vStartResponse as faktsStart } from "../../generated/fakts/valibot.gen.ts";
+import { vDeviceAuthorizationResponse as rfc8628Authorization } from "../../generated/rfc8628/valibot.gen.ts";
+import { vDeviceCodeResponse as traktAuthorization } from "../../generated/trakt/valibot.gen.ts";
+import { vDeviceAuthorizationResponse as transparencAuthorization } from "../../generated/transparenc/valibot.gen.ts";
 import { DeviceFlowError } from "../../src/errors.ts";
 import type { DeviceAuthorization, PollResult } from "../../src/result.ts";
 import { bodyBytes, type AdapterName, type GeneratedAnswer } from "./fuzz-answers.ts";
@@ -699,6 +704,14 @@ function plainlyValid(
   return isInt(body.interval);
 }
 
+/** Each dialect's device authorization answer, as its spec describes it. */
+const SPEC_AUTHORIZATION: Record<AdapterName, v.GenericSchema> = {
+  rfc8628: rfc8628Authorization,
+  trakt: traktAuthorization,
+  transparenc: transparencAuthorization,
+  fakts: faktsStart,
+};
+
 const START_LAWS: Record<string, (c: StartCase) => void> = {
   /** README: startDeviceAuthorization resolves to a DeviceAuthorization or throws a typed error. */
   "an authorization or a typed error": ({ outcome }) => {
@@ -753,6 +766,21 @@ const START_LAWS: Record<string, (c: StartCase) => void> = {
     assert.equal(outcome.error.retryable, false);
   },
 
+  /**
+   * The specs are the source of truth: an authorization comes only from a body its provider's
+   * spec accepts (the validator `npm run generate` makes from it), however the adapter reads it.
+   */
+  "an authorization comes only from a body the spec accepts": ({ adapter, body, outcome }) => {
+    if (outcome.value === undefined) return;
+    // The spec: "Google sends `verification_url` instead": the alias counts only in its place.
+    const read =
+      isObject(body) && body.verification_uri != null
+        ? { ...body, verification_url: undefined }
+        : body;
+    const issues = v.safeParse(SPEC_AUTHORIZATION[adapter], read).issues;
+    assert.equal(issues, undefined, `the spec refuses it: ${issues?.[0]?.message}`);
+  },
+
   /** The authorization is what the server said, with RFC 8628 §3.2's defaults and the clamps. */
   "the authorization is what the server sent, clamped as documented": (c) => {
     const a = c.outcome.value;
@@ -781,7 +809,8 @@ const START_LAWS: Record<string, (c: StartCase) => void> = {
       assert.equal(a.deviceCode, body.device_code);
       assert.equal(a.userCode, body.user_code);
       assert.equal(a.verificationUri, sentUri(c.adapter, body, c.setup));
-      if (c.adapter === "rfc8628" && body.verification_uri_complete !== undefined)
+      // README: `null` for an optional field means absent.
+      if (c.adapter === "rfc8628" && body.verification_uri_complete != null)
         assert.equal(a.verificationUriComplete, body.verification_uri_complete);
       else assert.equal(a.verificationUriComplete, undefined);
       // expires_in: a number of seconds (or its digit string), floored, 1 s … a day.
