@@ -16,9 +16,10 @@ import { runOverhead } from "./overhead.ts";
 import { currentLoad, machine, render, type Results } from "./report.ts";
 import { fitFlows, runScale, scaleSetups } from "./scale.ts";
 import { buildSdk, importSdk } from "./sdk.ts";
+import { runSession } from "./session.ts";
 import { measureSizes } from "./size.ts";
 
-const SECTIONS = ["size", "generate", "discipline", "overhead", "scale"] as const;
+const SECTIONS = ["size", "generate", "discipline", "overhead", "session", "scale"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -75,6 +76,10 @@ if (wanted("overhead")) {
   log(`overhead: ${sizes.rounds} interleaved rounds`);
   const rows = await runOverhead(await importSdk(sdkPath), sizes);
   results.overhead = { rows, rounds: sizes.rounds };
+}
+if (wanted("session")) {
+  log(`session: getAccessToken() with a cached token, ${sizes.rounds} interleaved rounds`);
+  results.session = await runSession(sdkPath, sizes);
 }
 if (wanted("scale")) {
   const limit = fitFlows(sizes.flows);
