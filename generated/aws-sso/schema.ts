@@ -70,7 +70,8 @@ export interface components {
     RegisterClientResponse: {
       clientId: string;
       clientSecret: string;
-      clientIdIssuedAt?: components["schemas"]["EpochSeconds"];
+      /** @description `null` means absent. */
+      clientIdIssuedAt?: components["schemas"]["EpochSeconds"] | null;
       clientSecretExpiresAt: components["schemas"]["EpochSeconds"];
     };
     StartDeviceAuthorizationRequest: {

@@ -109,7 +109,7 @@ export const vEpochSeconds = /* @__PURE__ */ v.union([
 export const vRegisterClientResponse = /* @__PURE__ */ v.object({
   clientId: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
   clientSecret: /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.string(), /* @__PURE__ */ v.minLength(1)),
-  clientIdIssuedAt: /* @__PURE__ */ v.optional(vEpochSeconds),
+  clientIdIssuedAt: /* @__PURE__ */ v.nullish(vEpochSeconds),
   clientSecretExpiresAt: vEpochSeconds,
 });
 

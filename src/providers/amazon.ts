@@ -6,10 +6,8 @@
  * @see https://developer.amazon.com/docs/login-with-amazon/retrieve-token-other-platforms-cbl-docs.html
  * @module device-flow-sdk/amazon
  */
-import * as v from "valibot";
 import type { components, paths } from "../../generated/amazon/schema.ts";
-import { vDeviceAuthorizationResponse } from "../../generated/amazon/valibot.gen.ts";
-import { toDeviceAuthorization } from "../authorization.ts";
+import { fieldsOf, toDeviceAuthorization } from "../authorization.ts";
 import { exchange } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
 import { formRequest } from "../http/form.ts";
@@ -17,7 +15,6 @@ import { createTransport, type TransportOptions } from "../http/transport.ts";
 import {
   classifyRefreshAnswer,
   classifyTokenAnswer,
-  invalidAuthorization,
   startFailure,
   type ErrorCodeTable,
 } from "../oauth-answer.ts";
@@ -99,17 +96,18 @@ export function amazon(options: AmazonOptions): Provider {
         signal,
       );
       if (answer.status !== 200) throw startFailure(answer);
-      const parsed = v.safeParse(vDeviceAuthorizationResponse, answer.body);
-      if (!parsed.success) throw invalidAuthorization(answer);
-      const fields = parsed.output;
-      return toDeviceAuthorization({
-        deviceCode: fields.device_code,
-        userCode: fields.user_code,
-        verificationUri: fields.verification_uri,
-        expiresIn: fields.expires_in,
-        // LW1's example says 30: whatever the server sends is kept (absent → 5 s, RFC 8628 §3.2).
-        interval: fields.interval,
-      });
+      const fields = fieldsOf(answer.body);
+      return toDeviceAuthorization(
+        {
+          deviceCode: fields.device_code,
+          userCode: fields.user_code,
+          verificationUri: fields.verification_uri,
+          expiresIn: fields.expires_in,
+          // LW1's example says 30: whatever the server sends is kept (absent → 5 s, RFC 8628 §3.2).
+          interval: fields.interval,
+        },
+        answer.status,
+      );
     },
 
     async requestToken(authorization, { signal }) {

@@ -6,14 +6,9 @@
  * @see https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/Welcome.html
  * @module device-flow-sdk/aws-sso
  */
-import * as v from "valibot";
 import type { paths } from "../../generated/aws-sso/schema.ts";
-import {
-  vRegisterClientResponse,
-  vStartDeviceAuthorizationResponse,
-} from "../../generated/aws-sso/valibot.gen.ts";
 import { untilAborted } from "../abort.ts";
-import { toDeviceAuthorization } from "../authorization.ts";
+import { fieldsOf, toDeviceAuthorization } from "../authorization.ts";
 import { ConfigurationError, DeviceFlowError, OAuthError, ResponseError } from "../errors.ts";
 import { exchange, field, lenientNumber, type Answer } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
@@ -21,7 +16,6 @@ import { createTransport, type TransportOptions } from "../http/transport.ts";
 import {
   classifyRefreshAnswer,
   classifyTokenAnswer,
-  invalidAuthorization,
   startFailure,
   type AnswerShape,
   type ErrorCodeTable,
@@ -233,17 +227,18 @@ export function awsSso(options: AwsSsoOptions): Provider {
         if (isInvalidClient(failure.code, codes)) registrations.refuse(registration);
         throw failure;
       }
-      const parsed = v.safeParse(vStartDeviceAuthorizationResponse, answer.body);
-      if (!parsed.success) throw invalidAuthorization(answer);
-      const fields = parsed.output;
-      const authorization = toDeviceAuthorization({
-        deviceCode: fields.deviceCode,
-        userCode: fields.userCode,
-        verificationUri: fields.verificationUri,
-        verificationUriComplete: fields.verificationUriComplete,
-        expiresIn: fields.expiresIn,
-        interval: fields.interval,
-      });
+      const fields = fieldsOf(answer.body);
+      const authorization = toDeviceAuthorization(
+        {
+          deviceCode: fields.deviceCode,
+          userCode: fields.userCode,
+          verificationUri: fields.verificationUri,
+          verificationUriComplete: fields.verificationUriComplete,
+          expiresIn: fields.expiresIn,
+          interval: fields.interval,
+        },
+        answer.status,
+      );
       remember(flows, authorization.deviceCode, registration);
       return authorization;
     },
@@ -342,24 +337,7 @@ function registrar(
   async function registerOnce(): Promise<AwsSsoRegistration> {
     const answer = await register(undefined);
     if (answer.status !== 200) throw startFailure(answer, awsCode({})(answer));
-    const parsed = v.safeParse(vRegisterClientResponse, answer.body);
-    const expiresAt = parsed.success
-      ? lenientNumber(parsed.output.clientSecretExpiresAt)
-      : undefined;
-    if (!parsed.success || expiresAt === undefined) {
-      throw new ResponseError(
-        "invalid_response",
-        "client registration does not match the provider's spec",
-        answer.status,
-      );
-    }
-    const registration: AwsSsoRegistration = {
-      clientId: parsed.output.clientId,
-      clientSecret: parsed.output.clientSecret,
-      clientSecretExpiresAt: expiresAt,
-    };
-    const issuedAt = lenientNumber(parsed.output.clientIdIssuedAt);
-    if (issuedAt !== undefined) registration.clientIdIssuedAt = issuedAt;
+    const registration = toRegistration(fieldsOf(answer.body), answer.status);
     inForce = registration;
     try {
       await options.onRegistration?.({ ...registration });
@@ -398,6 +376,27 @@ function registrar(
     },
   };
 }
+
+/**
+ * RegisterClient's answer as its spec describes it (AW1): `clientId` and `clientSecret` non-empty
+ * strings, the times numbers or digit strings; `null` for `clientIdIssuedAt` means absent.
+ * @throws ResponseError (`invalid_response`) naming the first unusable member.
+ */
+function toRegistration(fields: Record<string, unknown>, httpStatus: number): AwsSsoRegistration {
+  const refused = (what: string) => new ResponseError("invalid_response", `client registration: ${what}`, httpStatus);
+  const { clientId, clientSecret, clientIdIssuedAt: issued } = fields;
+  if (!isText(clientId) || !isText(clientSecret)) throw refused("clientId or clientSecret is missing or empty");
+  const clientSecretExpiresAt = lenientNumber(fields.clientSecretExpiresAt);
+  if (clientSecretExpiresAt === undefined) throw refused("clientSecretExpiresAt is not a time in seconds");
+  // A number the spec allows but no time can be (negative) is left out, as a missing one is.
+  const issuedAt = lenientNumber(issued);
+  if (issued != null && issuedAt === undefined && typeof issued !== "number") {
+    throw refused("clientIdIssuedAt is not a time in seconds");
+  }
+  return { clientId, clientSecret, clientSecretExpiresAt, ...(issuedAt !== undefined ? { clientIdIssuedAt: issuedAt } : {}) };
+}
+
+const isText = (value: unknown): value is string => typeof value === "string" && value !== "";
 
 /** Whether a code means "this client is unknown or expired" (a row the caller did not change). */
 function isInvalidClient(code: string, codes: ErrorCodeTable): boolean {

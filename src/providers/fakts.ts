@@ -3,15 +3,13 @@
  * the body's `status`. Its own client loops forever on denied/expired/error; here each one ends.
  * @module device-flow-sdk/fakts
  */
-import * as v from "valibot";
 import type { components, paths } from "../../generated/fakts/schema.ts";
-import { vChallengeResponse, vStartResponse } from "../../generated/fakts/valibot.gen.ts";
-import { toDeviceAuthorization } from "../authorization.ts";
-import { OAuthError } from "../errors.ts";
+import { fieldsOf, toDeviceAuthorization } from "../authorization.ts";
+import { OAuthError, ResponseError } from "../errors.ts";
 import { exchange, invalidResponse, serverText, unexpected } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
 import { createTransport, type TransportOptions } from "../http/transport.ts";
-import { invalidAuthorization, startFailure } from "../oauth-answer.ts";
+import { startFailure } from "../oauth-answer.ts";
 import { outcome, type Outcome } from "../outcome.ts";
 import type { Provider } from "../provider.ts";
 import type { PollResult } from "../result.ts";
@@ -79,10 +77,14 @@ export function fakts(options: FaktsOptions): Provider {
         signal,
       );
       if (answer.status !== 200) throw startFailure(answer);
-      const parsed = v.safeParse(vStartResponse, answer.body);
-      if (!parsed.success) throw invalidAuthorization(answer);
-      const start = parsed.output;
-      if (start.status === "error") throw new OAuthError("start_refused", serverText(answer, start.error), 200);
+      // The spec's StartResponse: {status: "granted", code} or {status: "error", error}.
+      const start = fieldsOf(answer.body);
+      if (start.status === "error" && typeof start.error === "string") {
+        throw new OAuthError("start_refused", serverText(answer, start.error), 200);
+      }
+      if (start.status !== "granted" || !isText(start.code)) {
+        throw new ResponseError("invalid_response", "device authorization: neither a granted code nor an error", 200);
+      }
       const code = encodeURIComponent(start.code);
       return toDeviceAuthorization({
         deviceCode: start.code,
@@ -102,16 +104,24 @@ export function fakts(options: FaktsOptions): Provider {
         [authorization.deviceCode],
       );
       if (answer.status !== 200) return unexpected(answer);
-      const parsed = v.safeParse(vChallengeResponse, answer.body);
-      if (!parsed.success) return invalidResponse(answer, "challenge response");
-      const challenge = parsed.output;
-      if (challenge.status === "granted") {
+      // The spec's ChallengeResponse: granted carries a token, error its text, the others an
+      // optional message.
+      const challenge = fieldsOf(answer.body);
+      const { status } = challenge;
+      if (status === "granted" && isText(challenge.token)) {
         const result = authorized({ access_token: challenge.token, token_type: "fakts" });
-        result.token.raw = { ...(answer.body as Record<string, unknown>) };
+        result.token.raw = { ...challenge };
         return result;
       }
-      const description = challenge.status === "error" ? challenge.error : challenge.message;
-      return outcome(faktsStatuses[challenge.status], authorization.interval, answer, description);
+      const said = status === "error" ? challenge.error : challenge.message;
+      const row =
+        typeof status === "string" && Object.hasOwn(faktsStatuses, status)
+          ? faktsStatuses[status as keyof typeof faktsStatuses]
+          : undefined;
+      if (row && (typeof said === "string" || (said === undefined && status !== "error"))) {
+        return outcome(row, authorization.interval, answer, said);
+      }
+      return invalidResponse(answer, "challenge response");
     },
 
     async refreshToken() {
@@ -124,3 +134,5 @@ export function fakts(options: FaktsOptions): Provider {
     },
   };
 }
+
+const isText = (value: unknown): value is string => typeof value === "string" && value !== "";

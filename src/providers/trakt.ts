@@ -3,14 +3,13 @@
  * @see https://trakt.docs.apiary.io/#reference/authentication-devices
  * @module device-flow-sdk/trakt
  */
-import * as v from "valibot";
 import type { paths } from "../../generated/trakt/schema.ts";
-import { vDeviceCodeResponse } from "../../generated/trakt/valibot.gen.ts";
-import { toDeviceAuthorization } from "../authorization.ts";
+import { fieldsOf, toDeviceAuthorization } from "../authorization.ts";
+import { ResponseError } from "../errors.ts";
 import { exchange, invalidResponse, unexpected } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
 import { createTransport, type TransportOptions } from "../http/transport.ts";
-import { classifyRefreshAnswer, invalidAuthorization, startFailure } from "../oauth-answer.ts";
+import { classifyRefreshAnswer, startFailure } from "../oauth-answer.ts";
 import { outcome, type Outcome } from "../outcome.ts";
 import type { Provider } from "../provider.ts";
 import type { PollResult } from "../result.ts";
@@ -63,16 +62,21 @@ export function trakt(options: TraktOptions): Provider {
         [options.clientSecret],
       );
       if (answer.status !== 200) throw startFailure(answer);
-      const parsed = v.safeParse(vDeviceCodeResponse, answer.body);
-      if (!parsed.success) throw invalidAuthorization(answer);
-      const fields = parsed.output;
-      return toDeviceAuthorization({
-        deviceCode: fields.device_code,
-        userCode: fields.user_code,
-        verificationUri: fields.verification_url,
-        expiresIn: fields.expires_in,
-        interval: fields.interval,
-      });
+      const fields = fieldsOf(answer.body);
+      // Trakt's spec is stricter than the shared reader: whole seconds, and an interval always.
+      if (!isWholeSeconds(fields.expires_in, 1) || !isWholeSeconds(fields.interval)) {
+        throw new ResponseError("invalid_response", "device authorization: expires_in or interval is not whole seconds", answer.status);
+      }
+      return toDeviceAuthorization(
+        {
+          deviceCode: fields.device_code,
+          userCode: fields.user_code,
+          verificationUri: fields.verification_url,
+          expiresIn: fields.expires_in,
+          interval: fields.interval,
+        },
+        answer.status,
+      );
     },
 
     async requestToken(authorization, { signal }): Promise<PollResult> {
@@ -144,3 +148,6 @@ export function trakt(options: TraktOptions): Provider {
     },
   };
 }
+
+/** An integer number of seconds, as the spec's `type: integer` (at least `min`, if given). */
+const isWholeSeconds = (value: unknown, min = -Infinity): boolean => Number.isInteger(value) && (value as number) >= min;

@@ -3,10 +3,9 @@
  * device's type and OS, OAuth error codes, plus DRF's own `{detail}` and field-error bodies.
  * @module device-flow-sdk/transparenc
  */
-import * as v from "valibot";
 import type { paths } from "../../generated/transparenc/schema.ts";
-import { vDeviceAuthorizationResponse } from "../../generated/transparenc/valibot.gen.ts";
-import { toDeviceAuthorization } from "../authorization.ts";
+import { fieldsOf, toDeviceAuthorization } from "../authorization.ts";
+import { ResponseError } from "../errors.ts";
 import { exchange, field, unexpected, type Answer } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
 import { formRequest } from "../http/form.ts";
@@ -14,7 +13,6 @@ import { createTransport, type TransportOptions } from "../http/transport.ts";
 import {
   classifyRefreshAnswer,
   classifyTokenAnswer,
-  invalidAuthorization,
   startFailure,
   type ErrorCodeTable,
 } from "../oauth-answer.ts";
@@ -95,17 +93,22 @@ export function transparenc(options: TransparencOptions): Provider {
         signal,
       );
       if (answer.status !== 200) throw startFailure(answer);
-      const parsed = v.safeParse(vDeviceAuthorizationResponse, answer.body);
-      if (!parsed.success) throw invalidAuthorization(answer);
-      const fields = parsed.output;
-      return toDeviceAuthorization({
-        deviceCode: fields.device_code,
-        userCode: fields.user_code,
-        // The server sometimes sends "": fall back to the caller's.
-        verificationUri: fields.verification_uri || options.verificationUri,
-        expiresIn: fields.expires_in,
-        interval: fields.interval,
-      });
+      const fields = fieldsOf(answer.body);
+      // The server's spec is stricter than the shared reader: whole seconds, and an interval always.
+      if (!isWholeSeconds(fields.expires_in, 1) || !isWholeSeconds(fields.interval)) {
+        throw new ResponseError("invalid_response", "device authorization: expires_in or interval is not whole seconds", answer.status);
+      }
+      return toDeviceAuthorization(
+        {
+          deviceCode: fields.device_code,
+          userCode: fields.user_code,
+          // The server sometimes sends "": fall back to the caller's.
+          verificationUri: fields.verification_uri === "" ? options.verificationUri : fields.verification_uri,
+          expiresIn: fields.expires_in,
+          interval: fields.interval,
+        },
+        answer.status,
+      );
     },
 
     async requestToken(authorization, { signal }): Promise<PollResult> {
@@ -151,3 +154,6 @@ function describeFieldErrors(body: unknown): string | undefined {
     .map(([name, messages]) => `${name}: ${(messages as unknown[]).filter((m) => typeof m === "string").join(" ")}`);
   return parts.length > 0 ? parts.join("; ") : undefined;
 }
+
+/** An integer number of seconds, as the spec's `type: integer` (at least `min`, if given). */
+const isWholeSeconds = (value: unknown, min = -Infinity): boolean => Number.isInteger(value) && (value as number) >= min;

@@ -5,10 +5,8 @@
  * @see https://dev.twitch.tv/docs/authentication/getting-tokens-oauth/#device-code-grant-flow
  * @module device-flow-sdk/twitch
  */
-import * as v from "valibot";
 import type { components, paths } from "../../generated/twitch/schema.ts";
-import { vDeviceAuthorizationResponse } from "../../generated/twitch/valibot.gen.ts";
-import { toDeviceAuthorization } from "../authorization.ts";
+import { fieldsOf, toDeviceAuthorization } from "../authorization.ts";
 import { exchange, field, type Answer } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
 import { formRequest } from "../http/form.ts";
@@ -16,7 +14,6 @@ import { createTransport, type TransportOptions } from "../http/transport.ts";
 import {
   classifyRefreshAnswer,
   classifyTokenAnswer,
-  invalidAuthorization,
   startFailure,
   type ErrorCodeTable,
 } from "../oauth-answer.ts";
@@ -91,17 +88,18 @@ export function twitch(options: TwitchOptions): Provider {
         signal,
       );
       if (answer.status !== 200) throw startFailure(answer, twitchCode(answer));
-      const parsed = v.safeParse(vDeviceAuthorizationResponse, answer.body);
-      if (!parsed.success) throw invalidAuthorization(answer);
-      const fields = parsed.output;
+      const fields = fieldsOf(answer.body);
       // No verification_uri_complete: verification_uri already carries the code (TW4).
-      return toDeviceAuthorization({
-        deviceCode: fields.device_code,
-        userCode: fields.user_code,
-        verificationUri: fields.verification_uri,
-        expiresIn: fields.expires_in,
-        interval: fields.interval,
-      });
+      return toDeviceAuthorization(
+        {
+          deviceCode: fields.device_code,
+          userCode: fields.user_code,
+          verificationUri: fields.verification_uri,
+          expiresIn: fields.expires_in,
+          interval: fields.interval,
+        },
+        answer.status,
+      );
     },
 
     async requestToken(authorization, { signal }) {

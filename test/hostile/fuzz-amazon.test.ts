@@ -7,13 +7,16 @@
  * memory through an injected fetch.
  */
 import fc from "fast-check";
+import * as v from "valibot";
 import { describe, expect, test } from "vitest";
+import { vDeviceAuthorizationResponse } from "../../generated/amazon/valibot.gen.ts";
 import { DeviceFlowError } from "../../src/errors.ts";
 import { pollForToken } from "../../src/poll.ts";
 import { amazon } from "../../src/providers/amazon.ts";
 import type { DeviceAuthorization, PollResult } from "../../src/result.ts";
 import { startDeviceAuthorization } from "../../src/start.ts";
 import { currentIntervalArb, jsonText, replayFetch } from "../support/fuzz-answers.ts";
+import { received } from "../support/fuzz-oracles.ts";
 import {
   answerArb,
   assertMapping,
@@ -146,6 +149,12 @@ describe("amazon: generated answers", () => {
           before,
           after: Date.now(),
         });
+        // The spec is the source of truth: an authorization comes only from a body it accepts
+        // (the validator `npm run generate` makes from it), however the adapter reads it.
+        if (outcome.value) {
+          const issues = v.safeParse(vDeviceAuthorizationResponse, received(answer)).issues;
+          expect(issues, `the spec refuses it: ${issues?.[0]?.message}`).toBeUndefined();
+        }
         bump(outcome.value ? "authorization" : `error:${(outcome.error as Error).name}`);
         if (isWellFormedAuthorization(answer)) bump("well-formed");
       }),

@@ -20,7 +20,12 @@
  *   request is sent, and the device request carries exactly the registration's credentials.
  */
 import fc from "fast-check";
+import * as v from "valibot";
 import { describe, expect, test } from "vitest";
+import {
+  vRegisterClientResponse,
+  vStartDeviceAuthorizationResponse,
+} from "../../generated/aws-sso/valibot.gen.ts";
 import { DeviceFlowError } from "../../src/errors.ts";
 import { pollForToken } from "../../src/poll.ts";
 import { awsSso, type AwsSsoRegistration } from "../../src/providers/aws-sso.ts";
@@ -312,6 +317,11 @@ function assertShape(result: PollResult): void {
   }
 }
 
+function expectSpecAccepts(schema: v.GenericSchema, body: unknown): void {
+  const issues = v.safeParse(schema, body).issues;
+  expect(issues, `the spec refuses it: ${issues?.[0]?.message}`).toBeUndefined();
+}
+
 const authorizationFor = (interval: number): DeviceAuthorization => ({
   deviceCode: DEVICE_CODE,
   userCode: "LBCD-QFRT",
@@ -564,6 +574,10 @@ describe("aws-sso: generated answers", () => {
           } else {
             expect(saved || !register.clean).toBe(true);
           }
+          // The spec is the source of truth: a registration is used, and an authorization made,
+          // only from a body it accepts (the validators `npm run generate` makes from it).
+          if (deviceRequest && !saved) expectSpecAccepts(vRegisterClientResponse, registerBody);
+          if (outcome.value) expectSpecAccepts(vStartDeviceAuthorizationResponse, parsed(device));
           const failing = deviceRequest ? device : register;
 
           if (outcome.value) {
