@@ -102,7 +102,7 @@ export default defineConfig([
     sourcemap: true,
     // The package is "type": "module": .js and .d.ts, not .mjs/.d.mts.
     fixedExtension: false,
-    // Dependencies (openapi-fetch, valibot) stay imports, so an app's bundler dedupes them.
+    // Dependencies (openapi-fetch, jose) stay imports, so an app's bundler dedupes them.
     clean: true,
   },
   {

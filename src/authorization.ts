@@ -76,7 +76,8 @@ export function toDeviceAuthorization(fields: AuthorizationFields, httpStatus = 
   return result;
 }
 
-const isText = (value: unknown): value is string => typeof value === "string" && value !== "";
+/** A non-empty string: what a code, a token or an identifier must be. */
+export const isText = (value: unknown): value is string => typeof value === "string" && value !== "";
 
 function webUrl(value: unknown, refuse: (what: string) => never, name: string): string {
   let url: URL | undefined;

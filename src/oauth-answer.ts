@@ -108,12 +108,3 @@ export function startFailure(answer: Answer, code = field(answer.body, "error") 
     failure.retryAfter,
   );
 }
-
-/** A 2xx device authorization body that fails its validator. */
-export function invalidAuthorization(answer: Answer): ResponseError {
-  return new ResponseError(
-    "invalid_response",
-    "device authorization response does not match the provider's spec",
-    answer.status,
-  );
-}

@@ -8,7 +8,7 @@
  */
 import type { paths } from "../../generated/aws-sso/schema.ts";
 import { untilAborted } from "../abort.ts";
-import { fieldsOf, toDeviceAuthorization } from "../authorization.ts";
+import { fieldsOf, isText, toDeviceAuthorization } from "../authorization.ts";
 import { ConfigurationError, DeviceFlowError, OAuthError, ResponseError } from "../errors.ts";
 import { exchange, field, lenientNumber, type Answer } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
@@ -396,7 +396,6 @@ function toRegistration(fields: Record<string, unknown>, httpStatus: number): Aw
   return { clientId, clientSecret, clientSecretExpiresAt, ...(issuedAt !== undefined ? { clientIdIssuedAt: issuedAt } : {}) };
 }
 
-const isText = (value: unknown): value is string => typeof value === "string" && value !== "";
 
 /** Whether a code means "this client is unknown or expired" (a row the caller did not change). */
 function isInvalidClient(code: string, codes: ErrorCodeTable): boolean {

@@ -4,7 +4,7 @@
  * @module device-flow-sdk/fakts
  */
 import type { components, paths } from "../../generated/fakts/schema.ts";
-import { fieldsOf, toDeviceAuthorization } from "../authorization.ts";
+import { fieldsOf, isText, toDeviceAuthorization } from "../authorization.ts";
 import { OAuthError, ResponseError } from "../errors.ts";
 import { exchange, invalidResponse, serverText, unexpected } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
@@ -135,4 +135,3 @@ export function fakts(options: FaktsOptions): Provider {
   };
 }
 
-const isText = (value: unknown): value is string => typeof value === "string" && value !== "";
