@@ -8,25 +8,20 @@ import type { GenerateResult } from "./generate.ts";
 import type { OverheadRow } from "./overhead.ts";
 import type { FileLimit, ScaleRow, ScaleSetup } from "./scale.ts";
 import type { SessionResult, SessionRow } from "./session.ts";
-import { bytesByOrigin, SIZE_BUDGET_BYTES, type SizeRow } from "./size.ts";
+import {
+  bytesByOrigin,
+  OPENID_PRESETS,
+  PRESET_OVER_A_BYTES,
+  PRESETS,
+  SESSION_OVER_A_BYTES,
+  SIZE_BUDGET_BYTES,
+  type SizeRow,
+} from "./size.ts";
 
-/** Why the goals this SDK misses are missed; the summary above says which, from this run. */
-const MISSED_GOALS = [
-  "**Where a goal is missed, why.**",
-  "",
-  "- *Size (a) ≤ 5 KiB*: the packages the design keeps already cost about 4.3 KiB min+gzip on their own " +
-    "(openapi-fetch's `createClient` 2.6 KiB, which has nothing to tree-shake inside it, and the valibot a " +
-    "schema needs, about 1.9 KiB). That leaves about 0.7 KiB for discovery, client authentication, the loop, " +
-    "the size cap, secret scrubbing and typed errors. Generated validators are marked pure so unused " +
-    "schemas are dropped (−1.1 KiB); `npm test` holds a regression budget and checks provider isolation.",
-  "- *Per-poll time and client CPU ≤ 1.10×*: openapi-fetch builds two header lists per request and the SDK " +
-    "reads every body through a byte counter (the 1 MiB cap must count decoded bytes: a Content-Length gives " +
-    "a gzip bomb's compressed size). Both peers land in the same range; on this shared 2-core machine the " +
-    "ratios move by up to ±0.2× between runs, so compare them within one run.",
-  "- *Heap per waiting flow ≤ 1 KiB*: a waiting flow is one suspended async function, one promise and one " +
-    "timer; a bare timer promise alone is the floor shown in section 3. The gap to 1 KiB is within a few " +
-    "dozen bytes and varies between runs.",
-].join("\n");
+/** Issue 15's per-poll goals: time ÷ raw fetch by framing, and client CPU. */
+const TIME_GOAL = { "content-length": 1.1, chunked: 1.15 } as const;
+const CPU_GOAL = 1.1;
+const HEAP_GOAL_BYTES = 1024;
 
 export interface Machine {
   cpu: string;
@@ -311,7 +306,7 @@ function sizeSection(rows: SizeRow[]): string {
         r.what,
         kib(r.size.minified),
         kib(r.size.gzip),
-        r.name.startsWith("(a)") ? `≤ 5 KiB: ${met(r.size.gzip <= SIZE_BUDGET_BYTES)}` : "",
+        r.name.startsWith("(a)") ? `≤ 6.5 KiB: ${met(r.size.gzip <= SIZE_BUDGET_BYTES)}` : "",
         r.providers
           ? `${r.providers.join(", ")}${sameList(r.providers, r.expectedProviders ?? []) ? "" : " **(other providers' code pulled in)**"}`
           : "",
@@ -319,7 +314,25 @@ function sizeSection(rows: SizeRow[]): string {
     ),
     "",
     a ? `Where (a)'s minified bytes come from: ${breakdown}.` : "",
+    "",
+    presetLine(rows),
   ].join("\n");
+}
+
+/** What each preset adds to (a) when imported with it; OpenID presets also without their verifier. */
+function presetLine(rows: SizeRow[]): string {
+  const f = sizeFigures(rows);
+  if (!f.deltas.length) return "";
+  const shown = f.deltas.map((d) =>
+    OPENID_PRESETS.includes(d.name as never)
+      ? `${d.name} +${kib(d.bytes)} (own code +${kib(d.bytes - f.verifier)})`
+      : `${d.name} +${kib(d.bytes)}`,
+  );
+  return (
+    `Each preset over (a), min+gzip, from the (p) rows (goal ≤ +0.8 KiB): ${shown.join(", ")}. ` +
+    `The ID-token verifier (jose + src/identity) adds ${kib(f.verifier)} to (a) (row (i)); a session adds ` +
+    `${f.session === undefined ? "—" : `+${kib(f.session)}`} (row (s), goal ≤ +1.5 KiB).`
+  );
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) =>
@@ -466,6 +479,119 @@ function sessionWhy(session: SessionResult): string | undefined {
 
 // ---- summary ---------------------------------------------------------------------------------
 
+/** Per-poll ratios of the SDK to raw fetch, for one framing. */
+function perPoll(rows: OverheadRow[], framing: OverheadRow["framing"]) {
+  const raw = rows.find((r) => r.framing === framing && r.client === "raw fetch");
+  const ours = rows.find((r) => r.framing === framing && r.client === SDK);
+  return raw && ours
+    ? { time: ours.p50Micros / raw.p50Micros, cpu: ours.cpuMicros / raw.cpuMicros }
+    : undefined;
+}
+
+function heapMet(rows: ScaleRow[], setup: string): boolean {
+  const of = (client: string) => rows.find((r) => r.setup === setup && r.client === client);
+  const ours = of(SDK);
+  const peer = of(O4W);
+  return (
+    !!ours &&
+    ours.heapPerFlowFirstWait <= HEAP_GOAL_BYTES &&
+    (!peer || ours.heapPerFlowFirstWait < peer.heapPerFlowFirstWait)
+  );
+}
+
+/** Issue 15's size figures from one run: bundle (a), what each preset and a session add. */
+function sizeFigures(rows: SizeRow[]) {
+  const byName = (name: string) => rows.find((r) => r.name === name);
+  const a = rows.find((r) => r.name.startsWith("(a)"));
+  const oc = byName(OC);
+  const identity = rows.find((r) => r.name.startsWith("(i)"));
+  const session = rows.find((r) => r.name.startsWith("(s)"));
+  const deltas = PRESETS.flatMap((name) => {
+    const row = byName(`(p) device-flow-sdk, rfc8628 + ${name}`);
+    return row && a ? [{ name, bytes: row.size.gzip - a.size.gzip }] : [];
+  });
+  // The verifier (jose and src/identity) is what (i) adds to (a); an OpenID preset's own code is the rest.
+  const verifier = identity && a ? identity.size.gzip - a.size.gzip : 0;
+  const largest = (list: { name: string; bytes: number }[]) =>
+    list.reduce<{ name: string; bytes: number } | undefined>((m, d) => (!m || d.bytes > m.bytes ? d : m), undefined);
+  const openId = deltas.filter((d) => OPENID_PRESETS.includes(d.name as never));
+  const plain = deltas.filter((d) => !OPENID_PRESETS.includes(d.name as never));
+  const openIdOwn = openId.map((d) => ({ name: d.name, bytes: d.bytes - verifier }));
+  const largestPreset = largest(plain);
+  const largestOpenIdOwn = largest(openIdOwn);
+  return {
+    a,
+    aMet: !!a && a.size.gzip <= SIZE_BUDGET_BYTES && (!oc || a.size.gzip < oc.size.gzip),
+    deltas,
+    verifier,
+    largestPreset,
+    largestOpenIdOwn,
+    largestOpenId: largest(openId),
+    presetsMet:
+      deltas.length === PRESETS.length &&
+      [...plain, ...openIdOwn].every((d) => d.bytes <= PRESET_OVER_A_BYTES),
+    session: session && a ? session.size.gzip - a.size.gzip : undefined,
+  };
+}
+
+/** Why each goal this run misses is missed, from its own figures; nothing for goals met. */
+function whyMissed(results: Results): string {
+  const bullets: string[] = [];
+  if (results.size) {
+    const f = sizeFigures(results.size);
+    if (f.a && !f.aMet) {
+      const origins = bytesByOrigin(f.a.size);
+      const total = Object.values(origins).reduce((x, y) => x + y, 0);
+      const share = (origin: string) =>
+        `${kib(((origins[origin] ?? 0) / total) * f.a!.size.gzip)}`;
+      bullets.push(
+        `- *Size (a) ≤ 6.5 KiB and below openid-client*: ${kib(f.a.size.gzip)}, ${kib(f.a.size.gzip - SIZE_BUDGET_BYTES)} over. ` +
+          `By share of the minified bytes, openapi-fetch (the design's transport; \`createClient\` has nothing to tree-shake inside it) ` +
+          `is about ${share("openapi-fetch")} and src/ about ${share("src")}. No validator library ships any more (valibot cost 1.7 KiB here). ` +
+          "What src/ keeps is issue 11 and 12's real-world behaviour: discovery trying both well-known URLs under a shared, abortable " +
+          "lifetime, client authentication, refresh and revocation, the decoded-size cap, the timeout over the body, secret " +
+          "scrubbing and escape-sequence removal in server text, lenient numbers and scopes, and typed errors naming what failed.",
+      );
+    }
+    if (f.largestOpenId && f.largestOpenId.bytes > PRESET_OVER_A_BYTES)
+      bullets.push(
+        `- *OpenID presets with their verifier*: jose and src/identity add ${kib(f.verifier)} to (a) (bundle (i)); the presets ` +
+          "verify ID tokens by default (issue 14), so an app that imports one gets verified claims. Their own code is the other row.",
+      );
+    if (!f.presetsMet && f.largestPreset)
+      bullets.push(`- *Each preset ≤ +0.8 KiB*: the largest is ${f.largestPreset.name}, +${kib(f.largestPreset.bytes)}.`);
+  }
+  if (results.overhead) {
+    const content = perPoll(results.overhead.rows, "content-length");
+    const chunked = perPoll(results.overhead.rows, "chunked");
+    const misses = [
+      content && content.time > TIME_GOAL["content-length"] ? `time ${ratio(content.time)}` : "",
+      content && content.cpu > CPU_GOAL ? `client CPU ${ratio(content.cpu)}` : "",
+      chunked && chunked.time > TIME_GOAL.chunked ? `chunked time ${ratio(chunked.time)}` : "",
+    ].filter(Boolean);
+    if (misses.length)
+      bullets.push(
+        `- *Per poll* (${misses.join(", ")}): what a poll does beyond raw fetch + \`response.json()\` is openapi-fetch's request ` +
+          "building (its header lists and option merging), the per-request timeout and abort wiring, counting the body's decoded " +
+          "bytes for the cap (a Content-Length is only a claim), and classifying the answer. Section 2 has both peers in the same " +
+          "range; on this shared 2-core machine these ratios move by ±0.1× between runs.",
+      );
+  }
+  if (results.scale) {
+    const many = results.scale.setups[0];
+    if (many && !heapMet(results.scale.rows, many.name))
+      bullets.push(
+        "- *Heap per waiting flow*: a waiting flow is one suspended async function, one promise and one timer; the bare " +
+          "timer row in section 3 is the floor, and the figures move by a few dozen bytes between runs.",
+      );
+  }
+  if (results.session) {
+    const why = sessionWhy(results.session);
+    if (why) bullets.push(why);
+  }
+  return bullets.length ? ["**Where a goal is missed, why.**", "", ...bullets].join("\n") : "Every goal is met in this run.";
+}
+
 function summary(results: Results): string {
   const rows: string[][] = [];
   if (results.discipline) {
@@ -519,7 +645,7 @@ function summary(results: Results): string {
           time(SDK),
           time(OC),
           time(O4W),
-          met(!!ours && ours.p50Micros / raw.p50Micros <= 1.1),
+          met(!!ours && ours.p50Micros / raw.p50Micros <= TIME_GOAL["content-length"]),
         ],
         [
           "Per poll: client CPU ÷ raw fetch",
@@ -527,10 +653,20 @@ function summary(results: Results): string {
           cpu(SDK),
           cpu(OC),
           cpu(O4W),
-          met(!!ours && ours.cpuMicros / raw.cpuMicros <= 1.1),
+          met(!!ours && ours.cpuMicros / raw.cpuMicros <= CPU_GOAL),
         ],
       );
     }
+    const chunked = perPoll(results.overhead.rows, "chunked");
+    if (chunked)
+      rows.push([
+        "Per poll, chunked answers: time (median) ÷ raw fetch",
+        "≤ 1.15×",
+        ratio(chunked.time),
+        "—",
+        "—",
+        met(chunked.time <= TIME_GOAL.chunked),
+      ]);
   }
   if (results.session) {
     const { memory, file, memoryMet, fileMet } = sessionFigures(results.session);
@@ -582,11 +718,11 @@ function summary(results: Results): string {
         ],
         [
           `Scale (${many.name}): heap per waiting flow`,
-          "≤ 1 KiB",
+          "≤ 1 KiB, below oauth4webapi",
           heap(SDK),
           heap(OC),
           heap(O4W),
-          met(!!ours && ours.heapPerFlowFirstWait <= 1024),
+          met(heapMet(results.scale.rows, many.name)),
         ],
       );
     }
@@ -613,14 +749,41 @@ function summary(results: Results): string {
     const isolated = results.size
       .filter((r) => r.providers)
       .every((r) => sameList(r.providers!, r.expectedProviders ?? []));
+    const f = sizeFigures(results.size);
+    const over = (d: { name: string; bytes: number } | undefined) =>
+      d ? `+${kib(d.bytes)} (${d.name})` : "—";
     rows.push(
       [
         "Size (a): pollForToken + waitForToken + rfc8628, min+gzip",
-        "≤ 5 KiB",
+        "≤ 6.5 KiB, below openid-client",
         gz(a),
         gz(find(OC)),
         gz(find(O4W)),
-        met(!!a && a.size.gzip <= SIZE_BUDGET_BYTES),
+        met(f.aMet),
+      ],
+      [
+        "Size: each preset over (a), largest (OpenID presets: their code without jose and the verifier)",
+        "≤ +0.8 KiB",
+        `${over(f.largestPreset)}; OpenID ${over(f.largestOpenIdOwn)}`,
+        "—",
+        "—",
+        met(f.presetsMet),
+      ],
+      [
+        "Size: OpenID presets over (a) with jose and the ID-token verifier (issue 14: on by default)",
+        "≤ +0.8 KiB",
+        over(f.largestOpenId),
+        "—",
+        "—",
+        met(!!f.largestOpenId && f.largestOpenId.bytes <= PRESET_OVER_A_BYTES),
+      ],
+      [
+        "Size: session (createSession + memoryStore) over (a)",
+        "≤ +1.5 KiB",
+        f.session === undefined ? "—" : `+${kib(f.session)}`,
+        "—",
+        "—",
+        met(f.session !== undefined && f.session <= SESSION_OVER_A_BYTES),
       ],
       [
         "Size: one provider imported pulls in no other provider",
@@ -666,7 +829,7 @@ export function render(results: Results): string {
     "",
     summary(results),
     "",
-    [MISSED_GOALS, results.session && sessionWhy(results.session)].filter(Boolean).join("\n"),
+    whyMissed(results),
     "",
   ];
   if (results.discipline) parts.push(disciplineSection(results.discipline), "");
