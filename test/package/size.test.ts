@@ -1,26 +1,33 @@
-// Sizes only, never timings (issue 7). The goal for bundle (a) is 5 KiB gzipped; the floor of the
-// packages the design keeps (openapi-fetch 2.6 KiB + the valibot a schema needs 1.9 KiB) leaves
-// too little for the SDK's own code, so BENCHMARKS.md reports the goal as missed and this test
-// guards against growth instead: a change that adds to the bundle must raise the budget here, in
-// review, on purpose.
+// Sizes only, never timings. Issue 15's goals are in BENCHMARKS.md with verdicts; these budgets
+// hold what it reached, so a change that adds to a bundle must raise a figure here, in review, on
+// purpose.
 import { describe, expect, it } from "vitest";
-import { allowedWith, PROVIDERS, providersIn, sdkBundleSize } from "../../bench/size.ts";
+import {
+  allowedWith,
+  bundleSize,
+  OPENID_PRESETS as OPENID,
+  PRESET_OVER_A_BYTES,
+  PROVIDERS,
+  providersIn,
+  sdkBundleSize,
+  SESSION_OVER_A_BYTES,
+} from "../../bench/size.ts";
 
 /**
- * Measured 8.66 KiB (2026-11-22), then 9.94 KiB (2026-12-02) for pollForToken + waitForToken +
- * rfc8628, min+gzip: the real wire (form and text bodies, lenient numbers, discovery that tries
- * both URLs under a shared lifetime, checked options) cost 1.3 KiB; revocation and the ID-token
- * wiring (without jose) 0.5 KiB more, 10.56 KiB. Raised on purpose; issue 15 (lean) is to bring it
- * down and lower this budget with it.
+ * pollForToken + waitForToken + rfc8628, min+gzip: 8.66 KiB (2026-11-22), 10.56 KiB after the real
+ * wire, revocation and the ID-token wiring (2026-12-02), 8.76 KiB (8,971 B) once the adapters read
+ * their answers without valibot (issue 15). The goal, 6.5 KiB, is not reached (BENCHMARKS.md says
+ * why); this is the figure reached, with a few dozen bytes of slack for toolchain noise.
  */
-const REGRESSION_BUDGET_BYTES = 10.75 * 1024;
+const REGRESSION_BUDGET_BYTES = 9_050;
+/** AWS IAM Identity Center has a second operation (RegisterClient) and reuses its registration: +1.46 KiB. */
+const AWS_SSO_OVER_A_BYTES = 1_550;
 /**
- * The presets that verify ID tokens by default (issue 14) carry jose, about 6.4 KiB gzipped, and
- * the verifier: measured 18.1 to 18.5 KiB over (a)'s code (2026-12-02). rfc8628 alone stays
- * without jose (budget a).
+ * The presets that verify ID tokens by default (issue 14) carry jose (about 6.4 KiB gzipped) and
+ * the verifier: 17.1 KiB with (a)'s code (2026-12-02). rfc8628 alone stays without jose.
  */
-const OPENID_PRESETS = new Set(["google", "microsoft", "auth0", "okta", "keycloak"]);
-const OPENID_BUDGET_BYTES = 19 * 1024;
+const OPENID_PRESETS = new Set<string>(OPENID);
+const OPENID_BUDGET_BYTES = 17.3 * 1024;
 
 describe("bundle size", () => {
   it.each(PROVIDERS)("importing %s pulls in no other provider's code", async (provider) => {
@@ -42,13 +49,23 @@ describe("bundle size", () => {
   });
 
   it.each(PROVIDERS.filter((p) => p !== "rfc8628"))(
-    "(b) rfc8628 + %s stays within its budget",
+    "(b) rfc8628 + %s stays within its budget over (a)",
     async (provider) => {
-      const size = await sdkBundleSize(["rfc8628", provider]);
+      const [a, size] = await Promise.all([sdkBundleSize(["rfc8628"]), sdkBundleSize(["rfc8628", provider])]);
       expect(providersIn(size).sort()).toEqual([...new Set(["rfc8628", provider])].sort());
-      expect(size.gzip).toBeLessThanOrEqual(
-        OPENID_PRESETS.has(provider) ? OPENID_BUDGET_BYTES : REGRESSION_BUDGET_BYTES + 2 * 1024,
-      );
+      if (OPENID_PRESETS.has(provider)) expect(size.gzip).toBeLessThanOrEqual(OPENID_BUDGET_BYTES);
+      else
+        expect(size.gzip - a.gzip).toBeLessThanOrEqual(
+          provider === "aws-sso" ? AWS_SSO_OVER_A_BYTES : PRESET_OVER_A_BYTES,
+        );
     },
   );
+
+  it("a session (createSession + memoryStore) adds at most 1.5 KiB to (a)", async () => {
+    const [a, session] = await Promise.all([
+      sdkBundleSize(["rfc8628"]),
+      bundleSize(`export { pollForToken, waitForToken, rfc8628, createSession, memoryStore } from "./src/index.ts";`),
+    ]);
+    expect(session.gzip - a.gzip).toBeLessThanOrEqual(SESSION_OVER_A_BYTES);
+  });
 });
