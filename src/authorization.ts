@@ -50,7 +50,7 @@ export function fieldsOf(body: unknown): Record<string, unknown> {
  */
 export function toDeviceAuthorization(fields: AuthorizationFields, httpStatus = 200, now = Date.now()): DeviceAuthorization {
   const refuse = (what: string): never => {
-    throw new ResponseError("invalid_response", `device authorization: ${what}`, httpStatus);
+    throw new ResponseError("invalid_response", what, httpStatus);
   };
   const { deviceCode, userCode, interval: asked, message, verificationUriComplete: complete } = fields;
   if (!isText(deviceCode) || !isText(userCode)) refuse("device_code or user_code is missing or empty");

@@ -89,27 +89,39 @@ export function createTransport(options: TransportOptions = {}): Transport {
     return readCapped(response, maxBytes);
   }
 
-  async function send<T>(call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  function send<T>(call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     signal?.throwIfAborted();
     const controller = new AbortController();
-    const timer =
-      timeout === Infinity
-        ? undefined
-        : setTimeout(() => controller.abort(new NetworkError("timeout", `no answer within ${timeout} ms`)), timeout);
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      // Racing the abort also ends a call whose fetch or body ignores its signal (a custom fetch):
-      // the timeout and the caller's abort always win.
-      return await Promise.race([call(controller.signal), rejectOnAbort(controller.signal)]);
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      if (controller.signal.aborted) throw controller.signal.reason;
-      throw asDeviceFlowError(error);
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    }
+    // One promise settled by whichever comes first: the call, the timeout or the caller's abort.
+    // Settling on the abort itself also ends a call whose fetch or body ignores its signal (a
+    // custom fetch); no listener on our own signal, no Promise.race (each costs per poll).
+    return new Promise<T>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const stop = (reason: unknown) => {
+        done();
+        reject(reason);
+        controller.abort(reason);
+      };
+      const onAbort = () => stop(signal!.reason);
+      const timer =
+        timeout === Infinity
+          ? undefined
+          : setTimeout(() => stop(new NetworkError("timeout", `no answer within ${timeout} ms`)), timeout);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      call(controller.signal).then(
+        (value) => {
+          done();
+          resolve(value);
+        },
+        (error: unknown) => {
+          done();
+          reject(asDeviceFlowError(error));
+        },
+      );
+    });
   }
 
   function checkUrl(url: string): string {
@@ -150,17 +162,12 @@ function withoutUserinfo(url: string): string {
   return cleanText(url.replace(/^([^:/?#]*:)?\/\/[^/?#]*@/, (_, scheme = "") => `${scheme}//[redacted]@`), 200);
 }
 
-/** Rejects with the signal's reason once it aborts. */
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-  });
-}
-
 /**
  * Reads the whole body, at most `max` decoded bytes, before anyone parses it. A declared larger
  * body is refused unread; every body is counted as it arrives, since a Content-Length is only a
  * claim (it gives the compressed size of a gzip bomb, and a custom fetch may pass on any).
+ * openapi-fetch reads only `status`, `ok`, `headers` and `text()`: the text read here is handed
+ * back as is, rather than in a rebuilt Response (a second body stream and header copy per poll).
  */
 async function readCapped(response: Response, max: number): Promise<Response> {
   const declared = response.headers.get("content-length")?.trim();
@@ -168,38 +175,31 @@ async function readCapped(response: Response, max: number): Promise<Response> {
     void response.body?.cancel().catch(() => {});
     throw tooLarge(response.status, max);
   }
-  // Informational and null-body statuses carry nothing to read (and no Response can be rebuilt).
-  if (!response.body || response.status < 200) return response;
-  const reader = response.body.getReader();
-  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
+  // Informational statuses carry nothing to read.
+  const reader = response.status < 200 ? undefined : response.body?.getReader();
+  for (let chunk; reader && !(chunk = await reader.read()).done; ) {
+    size += chunk.value.byteLength;
     if (size > max) {
       void reader.cancel().catch(() => {});
       throw tooLarge(response.status, max);
     }
-    chunks.push(value);
+    chunks.push(chunk.value);
   }
-  const body = chunks.length === 1 ? chunks[0]! : concat(chunks, size);
-  return new Response(body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
+  let bytes = chunks[0] ?? new Uint8Array();
+  if (chunks.length > 1) {
+    bytes = new Uint8Array(size);
+    size = 0;
+    for (const chunk of chunks) bytes.set(chunk, (size += chunk.byteLength) - chunk.byteLength);
+  }
+  // Decoded as Response.text() would: UTF-8, a BOM dropped, bad bytes replaced.
+  const text = Promise.resolve(decoder.decode(bytes));
+  const { status, ok, headers } = response;
+  return { status, ok, headers, text: () => text } as Response;
 }
 
-function concat(chunks: readonly Uint8Array<ArrayBuffer>[], size: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
+const decoder = /* @__PURE__ */ new TextDecoder();
 
 const tooLarge = (status: number, max: number) =>
   new ResponseError("response_too_large", `response body over ${max} bytes`, status);
