@@ -194,12 +194,13 @@ async function readCapped(response: Response, max: number): Promise<Response> {
     for (const chunk of chunks) bytes.set(chunk, (size += chunk.byteLength) - chunk.byteLength);
   }
   // Decoded as Response.text() would: UTF-8, a BOM dropped, bad bytes replaced.
-  const text = Promise.resolve(decoder.decode(bytes));
+  const text = Promise.resolve((decoder ??= new TextDecoder()).decode(bytes));
   const { status, ok, headers } = response;
   return { status, ok, headers, text: () => text } as Response;
 }
 
-const decoder = /* @__PURE__ */ new TextDecoder();
+// Made on first use: the module does nothing on load ("sideEffects": false).
+let decoder: TextDecoder | undefined;
 
 const tooLarge = (status: number, max: number) =>
   new ResponseError("response_too_large", `response body over ${max} bytes`, status);
