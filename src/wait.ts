@@ -35,11 +35,12 @@ const NO_OPTIONS: WaitOptions = {};
 export async function waitForToken(
   provider: Provider,
   authorization: DeviceAuthorization,
-  options: WaitOptions = NO_OPTIONS,
+  options?: WaitOptions,
 ): Promise<TerminalResult> {
-  const clock = options.clock ?? systemClock;
-  // NaN would turn every backoff into a 1 ms timer, a tight loop: it counts as unset.
-  const maxBackoff = (Number.isNaN(options.maxBackoff) ? 60 : (options.maxBackoff ?? 60)) * 1000;
+  // A waiting flow keeps this function's whole register file (8 bytes a register), thousands of
+  // flows at once: so no default parameter (it copies every parameter), and what is only needed
+  // between two waits is worked out in the helpers below rather than held here.
+  options ??= NO_OPTIONS;
   // The deadline is what ends the loop; a hand-built authorization without one would poll forever.
   if (!Number.isFinite(authorization.expiresAt)) {
     throw new ConfigurationError(
@@ -54,22 +55,13 @@ export async function waitForToken(
   let retryAfter = 0;
 
   for (;;) {
-    // RFC 8628 §3.5: the client waits `interval` seconds between requests; the first poll waits
-    // too. §3.5 on connection timeouts: "clients MUST unilaterally reduce their polling
-    // frequency" — doubling with jitter, never below the interval, back to it after a good answer.
-    const base = interval * 1000;
-    let delay = failures === 0 ? base : backoff(base, failures, maxBackoff, clock.random());
-    delay = Math.max(delay, retryAfter * 1000);
-    // Whole milliseconds, as timers count them: the deadline check below must see the real wait.
-    delay = Math.ceil(delay);
-
+    const delay = nextDelay(interval, failures, retryAfter, options);
     // RFC 8628 §3.2 expires_in: past it the codes are dead, so no request is sent after it.
-    const remaining = authorization.expiresAt - clock.now();
-    if (!(delay < remaining)) {
-      await sleep(Math.max(remaining, 0), clock, options.signal);
+    if (!(delay < msLeft(authorization, options))) {
+      await pause(Math.max(msLeft(authorization, options), 0), options);
       return { status: "expired" };
     }
-    await sleep(delay, clock, options.signal);
+    await pause(delay, options);
 
     const result = await pollForToken(provider, { ...authorization, interval }, options);
     notify(options.onPoll, result);
@@ -98,6 +90,27 @@ export async function waitForToken(
     }
   }
 }
+
+/**
+ * RFC 8628 §3.5: the client waits `interval` seconds between requests; the first poll waits too.
+ * §3.5 on connection timeouts: "clients MUST unilaterally reduce their polling frequency" —
+ * doubling with jitter, never below the interval, back to it after a good answer; never shorter
+ * than the server's Retry-After. Whole milliseconds, as timers count them: the deadline check
+ * must see the real wait.
+ */
+function nextDelay(interval: number, failures: number, retryAfter: number, options: WaitOptions): number {
+  const base = interval * 1000;
+  // NaN would turn every backoff into a 1 ms timer, a tight loop: it counts as unset.
+  const maxBackoff = (Number.isNaN(options.maxBackoff) ? 60 : (options.maxBackoff ?? 60)) * 1000;
+  const delay = failures === 0 ? base : backoff(base, failures, maxBackoff, (options.clock ?? systemClock).random());
+  return Math.ceil(Math.max(delay, retryAfter * 1000));
+}
+
+/** Milliseconds until the codes expire. */
+const msLeft = (authorization: DeviceAuthorization, options: WaitOptions) =>
+  authorization.expiresAt - (options.clock ?? systemClock).now();
+
+const pause = (ms: number, options: WaitOptions) => sleep(ms, options.clock ?? systemClock, options.signal);
 
 /** interval · 2^failures, capped, with "equal jitter" that never goes below the interval. */
 function backoff(base: number, failures: number, cap: number, random: number): number {
