@@ -39,6 +39,9 @@ const OPENID_POLLS_PER_CALL = 16;
 
 export type Framing = "content-length" | "chunked";
 
+/** The raw-fetch row that also carries a timeout's signal and timer. */
+export const RAW_WITH_TIMEOUT = "raw fetch + timeout";
+
 interface Candidate {
   framing: Framing;
   client: string;
@@ -140,6 +143,34 @@ async function prepare(sdk: Sdk, endpoints: ReturnType<typeof endpointsAt>): Pro
       return json;
     },
   });
+  // What any client with a per-request timeout does (the SDK's default is 30 s): a signal for
+  // fetch and a timer that aborts it. It separates the cost of that wiring from the rest.
+  const rawWithTimeout: Candidate = {
+    framing: "content-length",
+    client: RAW_WITH_TIMEOUT,
+    how: "`fetch` with an AbortController's signal, a 30 s timer to abort it, + `response.json()`",
+    polls: 1,
+    async run() {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 30_000);
+      try {
+        const response = await fetch(tokenEndpoint, {
+          method: "POST",
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            accept: "application/json",
+          },
+          body,
+          signal: controller.signal,
+        });
+        const json = (await response.json()) as { error?: string };
+        if (json.error !== "authorization_pending") throw new Error("raw fetch: not pending");
+        return json;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
   const ours = (framing: Framing, on: typeof provider): Candidate => ({
     framing,
     client: "device-flow-sdk",
@@ -154,6 +185,7 @@ async function prepare(sdk: Sdk, endpoints: ReturnType<typeof endpointsAt>): Pro
 
   return [
     raw("content-length", tokenEndpoint),
+    rawWithTimeout,
     ours("content-length", provider),
     {
       framing: "content-length",
