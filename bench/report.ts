@@ -65,6 +65,8 @@ const O4W = "oauth4webapi";
 
 const fixed = (n: number, digits = 2) => n.toFixed(digits);
 const ratio = (n: number) => `${fixed(n)}×`;
+/** A ratio beside its goal: a third decimal where two would read as the goal itself (1.104× is a miss of ≤ 1.10×). */
+const ratioBeside = (n: number, goal: number) => (fixed(n) === fixed(goal) && n !== goal ? `${n.toFixed(3)}×` : ratio(n));
 const kib = (bytes: number) => `${fixed(bytes / 1024)} KiB`;
 const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
 const micros = (n: number) => `${Math.round(n)} µs`;
@@ -177,18 +179,23 @@ function overheadSection(overhead: { rows: OverheadRow[]; rounds: number }): str
           "mean time",
           "client CPU per poll",
           "× raw",
-          "goal ≤ 1.10× (SDK)",
+          framing === "content-length"
+            ? `goal (SDK): time and CPU ≤ ${ratio(TIME_GOAL[framing])}`
+            : `goal (SDK): time ≤ ${ratio(TIME_GOAL[framing])}`,
         ],
         rows.map((r) => [
           r.client,
           r.how,
           micros(r.p50Micros),
-          ratio(r.p50Micros / raw.p50Micros),
+          ratioBeside(r.p50Micros / raw.p50Micros, TIME_GOAL[framing]),
           micros(r.avgMicros),
           micros(r.cpuMicros),
-          ratio(r.cpuMicros / raw.cpuMicros),
+          ratioBeside(r.cpuMicros / raw.cpuMicros, CPU_GOAL),
           r.client === SDK
-            ? met(r.p50Micros / raw.p50Micros <= 1.1 && r.cpuMicros / raw.cpuMicros <= 1.1)
+            ? met(
+                r.p50Micros / raw.p50Micros <= TIME_GOAL[framing] &&
+                  (framing === "chunked" || r.cpuMicros / raw.cpuMicros <= CPU_GOAL),
+              )
             : "",
         ]),
       ),
@@ -582,9 +589,9 @@ function whyMissed(results: Results): string {
     const content = perPoll(results.overhead.rows, "content-length");
     const chunked = perPoll(results.overhead.rows, "chunked");
     const misses = [
-      content && content.time > TIME_GOAL["content-length"] ? `time ${ratio(content.time)}` : "",
-      content && content.cpu > CPU_GOAL ? `client CPU ${ratio(content.cpu)}` : "",
-      chunked && chunked.time > TIME_GOAL.chunked ? `chunked time ${ratio(chunked.time)}` : "",
+      content && content.time > TIME_GOAL["content-length"] ? `time ${ratioBeside(content.time, TIME_GOAL["content-length"])}` : "",
+      content && content.cpu > CPU_GOAL ? `client CPU ${ratioBeside(content.cpu, CPU_GOAL)}` : "",
+      chunked && chunked.time > TIME_GOAL.chunked ? `chunked time ${ratioBeside(chunked.time, TIME_GOAL.chunked)}` : "",
     ].filter(Boolean);
     const rows = results.overhead.rows.filter((r) => r.framing === "content-length");
     const raw = rows.find((r) => r.client === "raw fetch");
@@ -663,9 +670,9 @@ function summary(results: Results): string {
     const of = (client: string) => all.find((r) => r.client === client);
     if (raw) {
       const time = (client: string) =>
-        of(client) ? ratio(of(client)!.p50Micros / raw.p50Micros) : "—";
+        of(client) ? ratioBeside(of(client)!.p50Micros / raw.p50Micros, TIME_GOAL["content-length"]) : "—";
       const cpu = (client: string) =>
-        of(client) ? ratio(of(client)!.cpuMicros / raw.cpuMicros) : "—";
+        of(client) ? ratioBeside(of(client)!.cpuMicros / raw.cpuMicros, CPU_GOAL) : "—";
       const ours = of(SDK);
       rows.push(
         [
@@ -691,7 +698,7 @@ function summary(results: Results): string {
       rows.push([
         "Per poll, chunked answers: time (median) ÷ raw fetch",
         "≤ 1.15×",
-        ratio(chunked.time),
+        ratioBeside(chunked.time, TIME_GOAL.chunked),
         "—",
         "—",
         met(chunked.time <= TIME_GOAL.chunked),
