@@ -33,6 +33,18 @@ export interface AuthorizationFields {
   message?: unknown;
 }
 
+/**
+ * For the dialects whose spec asks for integers (Trakt, Transparenc): `expires_in` whole seconds,
+ * at least 1, and `interval` present and whole, before the shared reader's leniency applies.
+ * @throws ResponseError (`invalid_response`, with `httpStatus`)
+ */
+export function requireWholeSeconds(fields: Record<string, unknown>, httpStatus: number): void {
+  const whole = (value: unknown, min: number) => Number.isInteger(value) && (value as number) >= min;
+  if (!whole(fields.expires_in, 1) || !whole(fields.interval, -Infinity)) {
+    throw new ResponseError("invalid_response", "device authorization: expires_in or interval is not whole seconds", httpStatus);
+  }
+}
+
 /** A JSON object body as a record of its fields; anything else has none. */
 export function fieldsOf(body: unknown): Record<string, unknown> {
   return typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};

@@ -4,8 +4,7 @@
  * @module device-flow-sdk/trakt
  */
 import type { paths } from "../../generated/trakt/schema.ts";
-import { fieldsOf, toDeviceAuthorization } from "../authorization.ts";
-import { ResponseError } from "../errors.ts";
+import { fieldsOf, requireWholeSeconds, toDeviceAuthorization } from "../authorization.ts";
 import { exchange, invalidResponse, unexpected } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
 import { createTransport, type TransportOptions } from "../http/transport.ts";
@@ -64,9 +63,7 @@ export function trakt(options: TraktOptions): Provider {
       if (answer.status !== 200) throw startFailure(answer);
       const fields = fieldsOf(answer.body);
       // Trakt's spec is stricter than the shared reader: whole seconds, and an interval always.
-      if (!isWholeSeconds(fields.expires_in, 1) || !isWholeSeconds(fields.interval)) {
-        throw new ResponseError("invalid_response", "device authorization: expires_in or interval is not whole seconds", answer.status);
-      }
+      requireWholeSeconds(fields, answer.status);
       return toDeviceAuthorization(
         {
           deviceCode: fields.device_code,
@@ -150,4 +147,3 @@ export function trakt(options: TraktOptions): Provider {
 }
 
 /** An integer number of seconds, as the spec's `type: integer` (at least `min`, if given). */
-const isWholeSeconds = (value: unknown, min = -Infinity): boolean => Number.isInteger(value) && (value as number) >= min;

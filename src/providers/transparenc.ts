@@ -4,8 +4,7 @@
  * @module device-flow-sdk/transparenc
  */
 import type { paths } from "../../generated/transparenc/schema.ts";
-import { fieldsOf, toDeviceAuthorization } from "../authorization.ts";
-import { ResponseError } from "../errors.ts";
+import { fieldsOf, requireWholeSeconds, toDeviceAuthorization } from "../authorization.ts";
 import { exchange, field, unexpected, type Answer } from "../http/answer.ts";
 import { clientFor } from "../http/client.ts";
 import { formRequest } from "../http/form.ts";
@@ -95,9 +94,7 @@ export function transparenc(options: TransparencOptions): Provider {
       if (answer.status !== 200) throw startFailure(answer);
       const fields = fieldsOf(answer.body);
       // The server's spec is stricter than the shared reader: whole seconds, and an interval always.
-      if (!isWholeSeconds(fields.expires_in, 1) || !isWholeSeconds(fields.interval)) {
-        throw new ResponseError("invalid_response", "device authorization: expires_in or interval is not whole seconds", answer.status);
-      }
+      requireWholeSeconds(fields, answer.status);
       return toDeviceAuthorization(
         {
           deviceCode: fields.device_code,
@@ -156,4 +153,3 @@ function describeFieldErrors(body: unknown): string | undefined {
 }
 
 /** An integer number of seconds, as the spec's `type: integer` (at least `min`, if given). */
-const isWholeSeconds = (value: unknown, min = -Infinity): boolean => Number.isInteger(value) && (value as number) >= min;
