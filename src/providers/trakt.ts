@@ -145,5 +145,3 @@ export function trakt(options: TraktOptions): Provider {
     },
   };
 }
-
-/** An integer number of seconds, as the spec's `type: integer` (at least `min`, if given). */

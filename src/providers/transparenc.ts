@@ -151,5 +151,3 @@ function describeFieldErrors(body: unknown): string | undefined {
     .map(([name, messages]) => `${name}: ${(messages as unknown[]).filter((m) => typeof m === "string").join(" ")}`);
   return parts.length > 0 ? parts.join("; ") : undefined;
 }
-
-/** An integer number of seconds, as the spec's `type: integer` (at least `min`, if given). */
